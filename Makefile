@@ -1,0 +1,50 @@
+# Soket — two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+# The demo campaign runs in 2015-2016; `make run` shows it as on this day.
+DEMO_TODAY ?= 2015-12-20
+
+.PHONY: setup run test bench lint format messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed-run
+
+messages: $(VENV)/.installed-run
+	$(BIN)/python -m soket.core.compile_messages
+
+setup: $(VENV)/.installed-run messages
+	mkdir -p var
+	DEBUG=1 $(BIN)/python manage.py migrate --no-input
+
+run: setup
+	DEBUG=1 SOKET_SIMULATED_TODAY=$(DEMO_TODAY) $(BIN)/python manage.py load_demo
+	@echo "Soket: http://127.0.0.1:$(PORT)/"
+	DEBUG=1 SOKET_SIMULATED_TODAY=$(DEMO_TODAY) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(VENV)/.installed-dev messages
+	DEBUG=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed-dev messages
+	DEBUG=1 $(BIN)/python bench/run.py
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,40 @@
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from soket import access
+from soket.campaigns import selectors
+from soket.campaigns.models import Campaign
+from soket.campaigns.plan import footnotes_of
+from soket.core import clock
+from soket.orgs import selectors as org_selectors
+
+
+def _get_campaign_for_user(request: HttpRequest, pk: int) -> Campaign:
+    try:
+        return selectors.campaign_detail_for(user=request.user, pk=pk)
+    except Campaign.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    campaigns = selectors.campaign_list_for(user=request.user)
+    return render(request, "campaigns/campaign_list.html", {"campaigns": campaigns})
+
+
+@login_required
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _get_campaign_for_user(request, pk)
+    participants = selectors.participating_units(campaign=campaign)
+    in_scope = participants.filter(pk__in=access.visible_units(request.user).values("pk"))
+    return render(
+        request,
+        "campaigns/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "footnotes": footnotes_of(campaign),
+            "tree_roots": org_selectors.unit_tree_roots(user=request.user, among=participants),
+            "counts": org_selectors.unit_counts_by_kind(units=in_scope.active_on(clock.today())),
+        },
+    )

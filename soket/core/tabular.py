@@ -1,0 +1,328 @@
+"""Reading an uploaded table (.xlsx or .csv) into checked rows, or a list of errors.
+
+Importers describe their columns; this module finds them by header, parses every
+cell and collects every error with its row and column, so that a person can fix the
+whole file at once. Nothing here writes to the database.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import openpyxl
+from django.conf import settings
+from django.utils.translation import gettext as _
+from openpyxl.utils.exceptions import InvalidFileException
+
+MAX_ROWS = 200_000
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+MAX_ZIP_RATIO = 100
+
+
+class CellError(ValueError):
+    """A cell's value cannot be used; the message is shown to the person importing."""
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    required: bool = False
+    parse: Callable[[Any], Any] = lambda value: value
+    help: str = ""
+    example: Any = ""
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(_("row %d") % self.row)
+        if self.column:
+            where.append(_("column “%s”") % self.column)
+        return f"{', '.join(where).capitalize()}: {self.message}" if where else self.message
+
+
+class TableError(Exception):
+    def __init__(self, errors: list[RowError]):
+        super().__init__("; ".join(str(e) for e in errors[:5]))
+        self.errors = errors
+
+
+@dataclass
+class Row:
+    number: int
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+# Cell parsers. Each takes what the cell holds (str, number, date or None) and
+# returns the clean value, or raises CellError with a message for the person.
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def text(max_length: int) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        result = _as_text(value)
+        if len(result) > max_length:
+            raise CellError(_("is longer than %d characters") % max_length)
+        if any(ord(ch) < 32 and ch not in "\t\n" for ch in result):
+            raise CellError(_("contains control characters"))
+        return result
+
+    return parse
+
+
+def date(value: Any) -> datetime.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    raw = _as_text(value)
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"):
+        try:
+            return datetime.datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    raise CellError(_("“%s” is not a date; write it as dd/mm/yyyy") % raw[:40])
+
+
+def decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise CellError(_("must be a number"))
+    if isinstance(value, int | float | Decimal):
+        number = Decimal(str(value))
+    else:
+        raw = _as_text(value).replace(" ", "")
+        if raw.count(",") + raw.count(".") > 1:
+            raise CellError(
+                _("“%s” is not a number; write it without thousands separators") % raw[:40]
+            )
+        try:
+            number = Decimal(raw.replace(",", "."))
+        except InvalidOperation:
+            raise CellError(_("“%s” is not a number") % raw[:40]) from None
+    if not number.is_finite() or abs(number) >= Decimal("1e14"):
+        raise CellError(_("is not a usable number"))
+    return number
+
+
+def whole_number(value: Any) -> int | None:
+    number = decimal(value)
+    if number is None:
+        return None
+    if number != number.to_integral_value():
+        raise CellError(_("must be a whole number"))
+    return int(number)
+
+
+def choice(options: dict[str, str]) -> Callable[[Any], str]:
+    """Accept a value or its label, case and spacing aside; `options` maps label to value."""
+    lookup = {_normalise(label): value for label, value in options.items()}
+    lookup.update({_normalise(value): value for value in options.values()})
+
+    def parse(value: Any) -> str:
+        raw = _as_text(value)
+        if not raw:
+            return ""
+        try:
+            return lookup[_normalise(raw)]
+        except KeyError:
+            raise CellError(
+                _("“%(value)s” is not one of: %(options)s")
+                % {"value": raw[:40], "options": ", ".join(options)}
+            ) from None
+
+    return parse
+
+
+def _normalise(header: Any) -> str:
+    return " ".join(_as_text(header).casefold().replace("*", "").split())
+
+
+# Reading files.
+
+
+def _check_zip(data: bytes) -> None:
+    """Refuse archives that would unpack to far more than they weigh (zip bombs)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise TableError([RowError(None, None, _("The file is not a valid .xlsx workbook."))])
+    if unpacked > MAX_UNZIPPED_BYTES or unpacked > MAX_ZIP_RATIO * max(len(data), 1):
+        raise TableError(
+            [RowError(None, None, _("The workbook unpacks to an unsafe size and was refused."))]
+        )
+
+
+def _xlsx_rows(data: bytes, sheet_name: str | None) -> Iterator[tuple[int, list[Any]]]:
+    _check_zip(data)
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise TableError([RowError(None, None, _("The file is not a valid .xlsx workbook."))])
+    try:
+        if sheet_name and sheet_name in workbook.sheetnames:
+            sheet = workbook[sheet_name]
+        else:
+            sheet = workbook.worksheets[0]
+        for number, cells in enumerate(sheet.iter_rows(), start=1):
+            values = []
+            for cell in cells:
+                if getattr(cell, "data_type", None) == "f":
+                    raise TableError(
+                        [
+                            RowError(
+                                number,
+                                None,
+                                _("cell %s holds a formula; paste its value instead")
+                                % cell.coordinate,
+                            )
+                        ]
+                    )
+                values.append(cell.value)
+            yield number, values
+    finally:
+        workbook.close()
+
+
+def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
+    try:
+        content = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise TableError(
+            [RowError(None, None, _("The CSV file must be saved with UTF-8 encoding."))]
+        ) from None
+    first_line = content.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    try:
+        for number, values in enumerate(csv.reader(io.StringIO(content), delimiter=delimiter), 1):
+            yield number, values
+    except csv.Error as error:
+        raise TableError([RowError(None, None, _("The CSV file is malformed: %s") % error)])
+
+
+def read_table(
+    *, filename: str, data: bytes, columns: list[Column], sheet_name: str | None = None
+) -> list[Row]:
+    """Parse every row, or raise TableError with every error found."""
+    if len(data) > settings.SOKET_MAX_UPLOAD_BYTES:
+        raise TableError([RowError(None, None, _("The file is larger than allowed."))])
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        source = _xlsx_rows(data, sheet_name)
+    elif name.endswith(".csv"):
+        source = _csv_rows(data)
+    else:
+        raise TableError([RowError(None, None, _("Upload an .xlsx or .csv file."))])
+
+    errors: list[RowError] = []
+    rows: list[Row] = []
+    positions: dict[str, int] = {}
+    for number, cells in source:
+        if not positions:
+            positions = _find_columns(cells, columns)
+            continue
+        if all(_as_text(cell) == "" for cell in cells):
+            continue
+        if len(rows) >= MAX_ROWS:
+            raise TableError([RowError(number, None, _("The file has too many rows."))])
+        row = Row(number)
+        for column in columns:
+            index = positions.get(column.key)
+            raw = cells[index] if index is not None and index < len(cells) else None
+            if column.required and _as_text(raw) == "":
+                errors.append(RowError(number, column.header, _("is required")))
+                continue
+            try:
+                row.values[column.key] = column.parse(raw)
+            except CellError as error:
+                errors.append(RowError(number, column.header, str(error)))
+        rows.append(row)
+    if not positions:
+        raise TableError([RowError(None, None, _("The file is empty."))])
+    if errors:
+        raise TableError(errors)
+    if not rows:
+        raise TableError([RowError(None, None, _("The file has no data rows."))])
+    return rows
+
+
+def _find_columns(header_cells: list[Any], columns: list[Column]) -> dict[str, int]:
+    found = {_normalise(cell): index for index, cell in enumerate(header_cells) if cell}
+    positions, missing = {}, []
+    for column in columns:
+        index = found.get(_normalise(column.header), found.get(_normalise(column.key)))
+        if index is not None:
+            positions[column.key] = index
+        elif column.required:
+            missing.append(column.header)
+    if missing:
+        raise TableError(
+            [
+                RowError(
+                    1,
+                    None,
+                    _("the header row lacks the columns: %s. Use the template.")
+                    % ", ".join(missing),
+                )
+            ]
+        )
+    return positions
+
+
+# Templates people download, fill and upload.
+
+
+def template_xlsx(*, title: str, columns: list[Column], instructions: list[str]) -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    sheet.append([c.header + (" *" if c.required else "") for c in columns])
+    sheet.append([c.example for c in columns])
+    for index, column in enumerate(columns, start=1):
+        sheet.cell(row=1, column=index).font = openpyxl.styles.Font(bold=True)
+        sheet.column_dimensions[openpyxl.utils.get_column_letter(index)].width = max(
+            14, len(column.header) + 4
+        )
+    guide = workbook.create_sheet(_("Instructions")[:31])
+    for line in instructions:
+        guide.append([line])
+    guide.append([])
+    for column in columns:
+        mark = _("required") if column.required else _("optional")
+        guide.append([column.header, mark, column.help])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def template_csv(*, columns: list[Column]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([c.header for c in columns])
+    writer.writerow([c.example for c in columns])
+    return buffer.getvalue().encode("utf-8-sig")

@@ -1,0 +1,41 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from soket.orgs.models import Department, Role, Unit, UnitKind, User
+
+
+@admin.register(UnitKind)
+class UnitKindAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "rank"]
+
+
+class DepartmentInline(admin.TabularInline):
+    model = Department
+    extra = 0
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    """Units are created and moved through soket.orgs.services, which keep paths right."""
+
+    list_display = ["name", "code", "kind", "parent", "opened_on", "closed_on"]
+    list_filter = ["kind", "is_illustrative"]
+    search_fields = ["name", "code"]
+    readonly_fields = ["parent", "path", "depth"]
+    inlines = [DepartmentInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+class RoleInline(admin.TabularInline):
+    model = Role
+    extra = 0
+    autocomplete_fields = ["unit"]
+
+
+@admin.register(User)
+class SoketUserAdmin(UserAdmin):
+    fieldsets = [*UserAdmin.fieldsets, (None, {"fields": ["full_name"]})]
+    list_display = ["username", "full_name", "email", "is_staff"]
+    inlines = [RoleInline]

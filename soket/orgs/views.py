@@ -1,0 +1,105 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from soket import access
+from soket.campaigns import selectors as campaign_selectors
+from soket.core.uploads import import_page, template_response, template_urls
+from soket.orgs import imports, selectors
+from soket.orgs.models import Unit
+
+
+def _get_unit_for_user(request: HttpRequest, pk: int) -> Unit:
+    return get_object_or_404(access.visible_units(request.user).select_related("kind"), pk=pk)
+
+
+def _require_manager(request: HttpRequest) -> None:
+    if not access.managed_units(request.user).exists():
+        raise PermissionDenied
+
+
+@login_required
+def unit_index(request: HttpRequest) -> HttpResponse:
+    visible = access.visible_units(request.user)
+    return render(
+        request,
+        "orgs/unit_index.html",
+        {
+            "roots": selectors.unit_tree_roots(user=request.user),
+            "counts": selectors.unit_counts_by_kind(units=visible),
+            "can_import": access.managed_units(request.user).exists(),
+        },
+    )
+
+
+@login_required
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = _get_unit_for_user(request, pk)
+    ancestors = access.units_in_line(request.user).ancestors_of(unit)
+    return render(
+        request,
+        "orgs/unit_detail.html",
+        {
+            "unit": unit,
+            "ancestors": ancestors,
+            "children": selectors.unit_tree_children(user=request.user, parent=unit),
+            "counts": selectors.unit_counts_by_kind(
+                units=Unit.objects.subtree_of(unit, include_self=False)
+            ),
+            "departments": unit.departments.all(),
+        },
+    )
+
+
+@login_required
+def unit_children(request: HttpRequest, pk: int) -> HttpResponse:
+    """The next level of a tree, swapped in by htmx; `?dot=` keeps to a campaign's units."""
+    unit = _get_unit_for_user(request, pk)
+    among = None
+    if campaign_pk := request.GET.get("dot"):
+        if not campaign_pk.isdigit():
+            raise Http404
+        campaign = get_object_or_404(access.visible_campaigns(request.user), pk=campaign_pk)
+        among = campaign_selectors.participating_units(campaign=campaign)
+    else:
+        campaign = None
+    nodes = selectors.unit_tree_children(user=request.user, parent=unit, among=among)
+    return render(request, "orgs/_tree_nodes.html", {"nodes": nodes, "campaign": campaign})
+
+
+@login_required
+def unit_import(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    return import_page(
+        request,
+        run=lambda name, data: imports.import_units(filename=name, data=data, by=request.user),
+        success_message=lambda result: _(
+            "Imported: %(created)d new units, %(updated)d updated, %(moved)d moved."
+        )
+        % vars(result),
+        success_url=reverse("unit_index"),
+        context={
+            "title": _("Import an organisation tree"),
+            "instructions": imports.INSTRUCTIONS,
+            "columns": imports.columns(),
+            "template_urls": template_urls("unit_import_template"),
+            "back_url": reverse("unit_index"),
+        },
+    )
+
+
+@login_required
+def unit_import_template(request: HttpRequest, fmt: str) -> HttpResponse:
+    _require_manager(request)
+    return template_response(
+        basename="mau-nhap-don-vi",
+        fmt=fmt,
+        title=_("Units"),
+        columns=imports.columns(),
+        instructions=imports.INSTRUCTIONS,
+    )
+
+

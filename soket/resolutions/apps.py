@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class ResolutionsConfig(AppConfig):
+    name = "soket.resolutions"

@@ -1,0 +1,37 @@
+"""Reads of resolutions, scoped to what the user may see."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from soket import access
+from soket.orgs.models import User
+from soket.resolutions.models import Resolution, Target
+
+
+def resolution_list_for(*, user: User) -> QuerySet[Resolution]:
+    return access.visible_resolutions(user).select_related("issuer", "implements")
+
+
+def resolution_detail_for(*, user: User, pk: int) -> Resolution:
+    """The resolution with its targets and both directions of their cascade.
+
+    Cascade links to resolutions the user may not see are left out.
+    """
+    visible = access.visible_resolutions(user)
+    linked = Target.objects.filter(resolution__in=visible).select_related("resolution")
+    return (
+        resolution_list_for(user=user)
+        .prefetch_related(
+            "programmes",
+            "tasks",
+            Prefetch(
+                "targets",
+                queryset=Target.objects.select_related("programme").prefetch_related(
+                    Prefetch("derived_from", queryset=linked),
+                    Prefetch("derived_targets", queryset=linked),
+                ),
+            ),
+        )
+        .get(pk=pk)
+    )

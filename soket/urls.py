@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from soket.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("don-vi/", include("soket.orgs.urls")),
+    path("nghi-quyet/", include("soket.resolutions.urls")),
+    path("dot/", include("soket.campaigns.urls")),
+    path("quan-tri/", admin.site.urls),
+]
