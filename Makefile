@@ -24,7 +24,7 @@ messages: $(VENV)/.installed-run
 	$(BIN)/python -m soket.core.compile_messages
 
 setup: $(VENV)/.installed-run messages
-	mkdir -p var
+	mkdir -p var/static
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 
 run: setup
@@ -33,6 +33,7 @@ run: setup
 	DEBUG=1 SOKET_SIMULATED_TODAY=$(DEMO_TODAY) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.installed-dev messages
+	mkdir -p var/static
 	DEBUG=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-dev messages

@@ -127,7 +127,11 @@ class Deadline(models.Model):
 
     milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="deadlines")
     unit_kind = models.ForeignKey(
-        UnitKind, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        UnitKind,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("level"),
     )
     for_departments = models.BooleanField(_("for the departments"), default=False)
@@ -218,9 +222,7 @@ class OutlineSection(models.Model):
 class Participation(models.Model):
     """Units of these kinds in this subtree take part in the campaign."""
 
-    campaign = models.ForeignKey(
-        Campaign, on_delete=models.CASCADE, related_name="participations"
-    )
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="participations")
     root = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     kinds = models.ManyToManyField(UnitKind, related_name="+", verbose_name=_("levels"))
 

@@ -60,9 +60,7 @@ def participating_units(*, campaign: Campaign, on: datetime.date | None = None) 
     condition = Q(pk__in=[])
     for participation in campaign.participations.select_related("root").prefetch_related("kinds"):
         subtree = Unit.objects.subtree_of(participation.root)
-        condition |= Q(
-            pk__in=subtree.filter(kind__in=participation.kinds.all()).values("pk")
-        )
+        condition |= Q(pk__in=subtree.filter(kind__in=participation.kinds.all()).values("pk"))
     units = Unit.objects.filter(condition)
     return units.active_on(on) if on else units
 

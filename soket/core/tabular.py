@@ -52,11 +52,15 @@ class RowError:
             where.append(_("row %d") % self.row)
         if self.column:
             where.append(_("column “%s”") % self.column)
-        return f"{', '.join(where).capitalize()}: {self.message}" if where else self.message
+        if not where:
+            return self.message
+        place = ", ".join(where)
+        return f"{place[:1].upper()}{place[1:]}: {self.message}"
 
 
 class TableError(Exception):
     def __init__(self, errors: list[RowError]):
+        errors = sorted(errors, key=lambda e: e.row or 0)
         super().__init__("; ".join(str(e) for e in errors[:5]))
         self.errors = errors
 
@@ -65,6 +69,7 @@ class TableError(Exception):
 class Row:
     number: int
     values: dict[str, Any] = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
 
 
 # Cell parsers. Each takes what the cell holds (str, number, date or None) and
@@ -171,7 +176,9 @@ def _check_zip(data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
-        raise TableError([RowError(None, None, _("The file is not a valid .xlsx workbook."))])
+        raise TableError(
+            [RowError(None, None, _("The file is not a valid .xlsx workbook."))]
+        ) from None
     if unpacked > MAX_UNZIPPED_BYTES or unpacked > MAX_ZIP_RATIO * max(len(data), 1):
         raise TableError(
             [RowError(None, None, _("The workbook unpacks to an unsafe size and was refused."))]
@@ -183,7 +190,9 @@ def _xlsx_rows(data: bytes, sheet_name: str | None) -> Iterator[tuple[int, list[
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise TableError([RowError(None, None, _("The file is not a valid .xlsx workbook."))])
+        raise TableError(
+            [RowError(None, None, _("The file is not a valid .xlsx workbook."))]
+        ) from None
     try:
         if sheet_name and sheet_name in workbook.sheetnames:
             sheet = workbook[sheet_name]
@@ -219,16 +228,20 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
     first_line = content.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     try:
-        for number, values in enumerate(csv.reader(io.StringIO(content), delimiter=delimiter), 1):
-            yield number, values
+        yield from enumerate(csv.reader(io.StringIO(content), delimiter=delimiter), start=1)
     except csv.Error as error:
-        raise TableError([RowError(None, None, _("The CSV file is malformed: %s") % error)])
+        message = _("The CSV file is malformed: %s") % error
+        raise TableError([RowError(None, None, message)]) from None
 
 
 def read_table(
     *, filename: str, data: bytes, columns: list[Column], sheet_name: str | None = None
-) -> list[Row]:
-    """Parse every row, or raise TableError with every error found."""
+) -> tuple[list[Row], list[RowError]]:
+    """Parse every row, keeping each cell's error on its row; a row with errors still
+    carries its good cells, so checks across rows see every code in the file.
+
+    Returns the rows and all their errors. A file that cannot be read at all raises TableError.
+    """
     if len(data) > settings.SOKET_MAX_UPLOAD_BYTES:
         raise TableError([RowError(None, None, _("The file is larger than allowed."))])
     name = filename.lower()
@@ -255,20 +268,19 @@ def read_table(
             index = positions.get(column.key)
             raw = cells[index] if index is not None and index < len(cells) else None
             if column.required and _as_text(raw) == "":
-                errors.append(RowError(number, column.header, _("is required")))
+                row.errors.append(RowError(number, column.header, _("is required")))
                 continue
             try:
                 row.values[column.key] = column.parse(raw)
             except CellError as error:
-                errors.append(RowError(number, column.header, str(error)))
+                row.errors.append(RowError(number, column.header, str(error)))
+        errors.extend(row.errors)
         rows.append(row)
     if not positions:
         raise TableError([RowError(None, None, _("The file is empty."))])
-    if errors:
-        raise TableError(errors)
-    if not rows:
+    if not rows and not errors:
         raise TableError([RowError(None, None, _("The file has no data rows."))])
-    return rows
+    return rows, errors
 
 
 def _find_columns(header_cells: list[Any], columns: list[Column]) -> dict[str, int]:

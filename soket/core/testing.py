@@ -25,7 +25,9 @@ def make_kinds() -> dict[str, UnitKind]:
 
 
 def make_unit(code: str, kind: UnitKind, parent: Unit | None = None, **fields) -> Unit:
-    return services.unit_create(code=code, name=fields.pop("name", code), kind=kind, parent=parent, **fields)
+    return services.unit_create(
+        code=code, name=fields.pop("name", code), kind=kind, parent=parent, **fields
+    )
 
 
 def make_user(username: str, unit: Unit | None = None, kind: str = Role.Kind.VIEWER) -> User:

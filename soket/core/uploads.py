@@ -28,7 +28,9 @@ class UploadForm(forms.Form):
         return upload
 
 
-def template_response(*, basename: str, fmt: str, title: str, columns, instructions) -> HttpResponse:
+def template_response(
+    *, basename: str, fmt: str, title: str, columns, instructions
+) -> HttpResponse:
     if fmt == "csv":
         content = tabular.template_csv(columns=columns)
         response = HttpResponse(content, content_type="text/csv; charset=utf-8")

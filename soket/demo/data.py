@@ -8,6 +8,8 @@ so the interface says so. The 11 district-level units are public data (2015).
 
 import datetime
 
+# fmt: off
+
 D = datetime.date
 PASSWORD = "soket2015"
 
@@ -314,3 +316,4 @@ USERS = [
     ("giaoduc.duyet", "Cán bộ Công đoàn ngành Giáo dục (demo, duyệt)", "LS-GD", None, "approver", False),
     ("cdcs.caoloc", "Cán bộ CĐCS mẫu số 1 (Cao Lộc) (demo, báo cáo)", "LS-CL-01", None, "reporter", False),
 ]
+# fmt: on

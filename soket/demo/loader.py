@@ -50,21 +50,41 @@ def _unit_specs(kinds: dict[str, UnitKind]) -> list[org_services.UnitSpec]:
     closed_code, closed_on = data.CLOSED_GRASSROOTS
     for code, name, place, illustrative, kind in parents:
         specs.append(
-            spec(code, name, kinds[kind], "LS", abbreviation="LĐLĐ" if kind == "district" else "CĐN",
-                 place=place if kind == "district" else "Lạng Sơn", is_illustrative=illustrative)
+            spec(
+                code,
+                name,
+                kinds[kind],
+                "LS",
+                abbreviation="LĐLĐ" if kind == "district" else "CĐN",
+                place=place if kind == "district" else "Lạng Sơn",
+                is_illustrative=illustrative,
+            )
         )
         for number in range(1, data.GRASSROOTS_PER_PARENT + 1):
             child = f"{code}-{number:02d}"
             specs.append(
-                spec(child, f"Công đoàn cơ sở mẫu số {number} ({place})", kinds["grassroots"],
-                     code, closed_on=closed_on if child == closed_code else None,
-                     place=place, is_illustrative=True)
+                spec(
+                    child,
+                    f"Công đoàn cơ sở mẫu số {number} ({place})",
+                    kinds["grassroots"],
+                    code,
+                    closed_on=closed_on if child == closed_code else None,
+                    place=place,
+                    is_illustrative=True,
+                )
             )
     code, place, opened_on = data.OPENED_GRASSROOTS
     parent = code.rsplit("-", 1)[0]
     specs.append(
-        spec(code, f"Công đoàn cơ sở mẫu số 3 ({place})", kinds["grassroots"], parent,
-             opened_on=opened_on, place=place, is_illustrative=True)
+        spec(
+            code,
+            f"Công đoàn cơ sở mẫu số 3 ({place})",
+            kinds["grassroots"],
+            parent,
+            opened_on=opened_on,
+            place=place,
+            is_illustrative=True,
+        )
     )
     return specs
 
@@ -78,8 +98,13 @@ def _load_units(kinds: dict[str, UnitKind]) -> None:
         if unit is None:
             continue
         fields = {
-            "name": s.name, "kind": s.kind, "opened_on": s.opened_on, "closed_on": s.closed_on,
-            "abbreviation": s.abbreviation, "place": s.place, "is_illustrative": s.is_illustrative,
+            "name": s.name,
+            "kind": s.kind,
+            "opened_on": s.opened_on,
+            "closed_on": s.closed_on,
+            "abbreviation": s.abbreviation,
+            "place": s.place,
+            "is_illustrative": s.is_illustrative,
         }
         if any(getattr(unit, key) != value for key, value in fields.items()):
             Unit.objects.filter(pk=unit.pk).update(**fields)
@@ -90,7 +115,9 @@ def _load_units(kinds: dict[str, UnitKind]) -> None:
 
 def _load_resolutions() -> dict[str, Resolution]:
     for code, title, reference in data.REVIEW_ITEMS:
-        ReviewItem.objects.update_or_create(code=code, defaults={"title": title, "reference": reference})
+        ReviewItem.objects.update_or_create(
+            code=code, defaults={"title": title, "reference": reference}
+        )
     confederation = Unit.objects.get(code="TLD")
     province = Unit.objects.get(code="LS")
     higher, _ = Resolution.objects.update_or_create(
@@ -104,7 +131,8 @@ def _load_resolutions() -> dict[str, Resolution]:
     for resolution in (higher, lower):
         for number, title in data.PROGRAMMES:
             ActionProgramme.objects.update_or_create(
-                resolution=resolution, number=number,
+                resolution=resolution,
+                number=number,
                 defaults={"title": title, "is_illustrative": True},
             )
     for order, text in enumerate(data.TASKS, start=1):
@@ -120,14 +148,32 @@ def _load_targets(resolution: Resolution, rows, sources: dict[str, Target] | Non
     programmes = {p.number: p for p in resolution.programmes.all()}
     targets = {}
     for order, row in enumerate(rows, start=1):
-        code, wording, unit, direction, goal, aggregation, numerator, denominator, programme, derived = row
+        (
+            code,
+            wording,
+            unit,
+            direction,
+            goal,
+            aggregation,
+            numerator,
+            denominator,
+            programme,
+            derived,
+        ) = row
         target, _ = Target.objects.update_or_create(
-            resolution=resolution, code=code,
+            resolution=resolution,
+            code=code,
             defaults={
-                "order": order, "wording": wording, "unit_of_measure": unit,
-                "direction": direction, "goal_value": goal, "aggregation": aggregation,
-                "numerator_label": numerator, "denominator_label": denominator,
-                "programme": programmes.get(programme), "is_illustrative": True,
+                "order": order,
+                "wording": wording,
+                "unit_of_measure": unit,
+                "direction": direction,
+                "goal_value": goal,
+                "aggregation": aggregation,
+                "numerator_label": numerator,
+                "denominator_label": denominator,
+                "programme": programmes.get(programme),
+                "is_illustrative": True,
             },
         )
         target.derived_from.set([sources[c] for c in derived] if sources else [])
@@ -142,16 +188,25 @@ def _load_campaign(kinds: dict[str, UnitKind], resolutions: dict[str, Resolution
         code=fields.pop("code"), defaults={**fields, "owner": province}
     )
     campaign.resolutions.set(resolutions.values())
-    campaign.review_items.set(ReviewItem.objects.filter(code__in=[c for c, *_ in data.REVIEW_ITEMS]))
+    campaign.review_items.set(
+        ReviewItem.objects.filter(code__in=[c for c, *_ in data.REVIEW_ITEMS])
+    )
 
     counter = iter(range(1, 1000))
 
     def add_sections(rows, parent):
         for number, heading, part, body, audience, for_departments, children in rows:
             section, _ = PlanSection.objects.update_or_create(
-                campaign=campaign, order=next(counter),
-                defaults={"parent": parent, "number": number, "heading": heading, "part": part,
-                          "body": body, "for_departments": for_departments},
+                campaign=campaign,
+                order=next(counter),
+                defaults={
+                    "parent": parent,
+                    "number": number,
+                    "heading": heading,
+                    "part": part,
+                    "body": body,
+                    "for_departments": for_departments,
+                },
             )
             section.audience_kinds.set([kinds[code] for code in audience])
             add_sections(children, section)
@@ -161,7 +216,8 @@ def _load_campaign(kinds: dict[str, UnitKind], resolutions: dict[str, Resolution
 
     for order, (label, text, starts, ends, deadlines) in enumerate(data.MILESTONES, start=1):
         milestone, _ = Milestone.objects.update_or_create(
-            campaign=campaign, order=order,
+            campaign=campaign,
+            order=order,
             defaults={"label": label, "text": text, "starts_on": starts, "ends_on": ends},
         )
         for audience, due_on, deliverable, is_report in deadlines:
@@ -176,9 +232,14 @@ def _load_campaign(kinds: dict[str, UnitKind], resolutions: dict[str, Resolution
 
     for order, (name, position, role) in enumerate(data.STEERING, start=1):
         SteeringMember.objects.update_or_create(
-            campaign=campaign, order=order,
-            defaults={"name": name, "position": position, "committee_role": role,
-                      "is_illustrative": True},
+            campaign=campaign,
+            order=order,
+            defaults={
+                "name": name,
+                "position": position,
+                "committee_role": role,
+                "is_illustrative": True,
+            },
         )
     for order, text in enumerate(data.RECIPIENTS, start=1):
         Recipient.objects.update_or_create(campaign=campaign, order=order, defaults={"text": text})
@@ -190,9 +251,15 @@ def _load_campaign(kinds: dict[str, UnitKind], resolutions: dict[str, Resolution
     def add_outline(rows, parent):
         for number, heading, guidance, target_codes, item_codes, *children in rows:
             section, _ = OutlineSection.objects.update_or_create(
-                campaign=campaign, order=next(outline_counter),
-                defaults={"parent": parent, "number": number, "heading": heading,
-                          "guidance": guidance, "is_illustrative": True},
+                campaign=campaign,
+                order=next(outline_counter),
+                defaults={
+                    "parent": parent,
+                    "number": number,
+                    "heading": heading,
+                    "guidance": guidance,
+                    "is_illustrative": True,
+                },
             )
             section.targets.set([targets[c] for c in target_codes])
             section.review_items.set([items[c] for c in item_codes])
@@ -206,7 +273,9 @@ def _load_campaign(kinds: dict[str, UnitKind], resolutions: dict[str, Resolution
 
 def _load_users() -> None:
     for username, full_name, unit_code, department_code, role, superuser in data.USERS:
-        user = org_services.user_ensure(username=username, full_name=full_name, password=data.PASSWORD)
+        user = org_services.user_ensure(
+            username=username, full_name=full_name, password=data.PASSWORD
+        )
         if superuser and not (user.is_superuser and user.is_staff):
             User.objects.filter(pk=user.pk).update(is_superuser=True, is_staff=True)
         if unit_code:

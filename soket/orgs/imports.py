@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from soket import access
 from soket.core import tabular
-from soket.core.tabular import Column, RowError, TableError
+from soket.core.tabular import Column, Row, RowError, TableError
 from soket.orgs import services
 from soket.orgs.models import Unit, UnitKind, User
 
@@ -28,17 +28,36 @@ def _code(value) -> str:
     return code
 
 
+# Headers are fixed Vietnamese, whatever the interface language, so a template
+# downloaded by anyone uploads for everyone.
+HEADERS = {
+    "code": "Mã đơn vị",
+    "name": "Tên đơn vị",
+    "kind": "Loại đơn vị",
+    "parent_code": "Mã đơn vị cấp trên",
+    "opened_on": "Ngày thành lập",
+    "closed_on": "Ngày giải thể",
+    "abbreviation": "Tên viết tắt",
+    "place": "Địa danh",
+}
+
+
 def columns() -> list[Column]:
     kinds = {kind.name: kind.code for kind in UnitKind.objects.all()}
+    h = HEADERS
     return [
-        Column("code", _("Unit code"), True, _code, _("Unique; Latin letters, digits, - _ ."), "LS-CL"),
-        Column("name", _("Unit name"), True, tabular.text(255), "", "Liên đoàn Lao động huyện Cao Lộc"),
-        Column("kind", _("Unit kind"), True, tabular.choice(kinds), ", ".join(kinds), "district"),
-        Column("parent_code", _("Parent unit code"), False, _code, _("Empty only for a top unit."), "LS"),
-        Column("opened_on", _("Opened on"), False, tabular.date, "dd/mm/yyyy", ""),
-        Column("closed_on", _("Closed on"), False, tabular.date, "dd/mm/yyyy", ""),
-        Column("abbreviation", _("Abbreviation"), False, tabular.text(40), "LĐLĐ", ""),
-        Column("place", _("Place name"), False, tabular.text(100), "Lạng Sơn", ""),
+        Column("code", h["code"], True, _code, _("Unique; Latin letters, digits, - _ ."), "LS-CL"),
+        Column("name", h["name"], True, tabular.text(255), "", "Liên đoàn Lao động huyện Cao Lộc"),
+        Column(
+            "kind", h["kind"], True, tabular.choice(kinds), ", ".join(kinds.values()), "district"
+        ),
+        Column(
+            "parent_code", h["parent_code"], False, _code, _("Empty only for a top unit."), "LS"
+        ),
+        Column("opened_on", h["opened_on"], False, tabular.date, "dd/mm/yyyy"),
+        Column("closed_on", h["closed_on"], False, tabular.date, "dd/mm/yyyy"),
+        Column("abbreviation", h["abbreviation"], False, tabular.text(40), "LĐLĐ"),
+        Column("place", h["place"], False, tabular.text(100), "Lạng Sơn"),
     ]
 
 
@@ -58,59 +77,74 @@ class ImportResult:
 
 
 def import_units(*, filename: str, data: bytes, by: User) -> ImportResult:
-    rows = tabular.read_table(filename=filename, data=data, columns=columns())
-    errors: list[RowError] = []
-    headers = {c.key: c.header for c in columns()}
-
-    codes_in_file: dict[str, int] = {}
-    for row in rows:
-        code = row.values["code"]
-        if code in codes_in_file:
-            errors.append(
-                RowError(row.number, headers["code"],
-                         _("“%(code)s” is already used on row %(row)d")
-                         % {"code": code, "row": codes_in_file[code]})
-            )
-        codes_in_file[code] = row.number
-
-    referenced = {r.values["code"] for r in rows} | {
-        r.values["parent_code"] for r in rows if r.values["parent_code"]
-    }
+    rows, errors = tabular.read_table(filename=filename, data=data, columns=columns())
+    good = [row for row in rows if not row.errors]
+    codes = [row.values.get("code") for row in rows if row.values.get("code")]
+    parent_codes = {row.values["parent_code"] for row in good if row.values["parent_code"]}
     existing = {
-        u.code: u for u in Unit.objects.select_related("parent").filter(code__in=referenced)
+        unit.code: unit
+        for unit in Unit.objects.select_related("parent").filter(code__in={*codes, *parent_codes})
     }
     managed = set(
-        access.managed_units(by).filter(code__in=referenced).values_list("code", flat=True)
+        access.managed_units(by)
+        .filter(code__in={*codes, *parent_codes})
+        .values_list("code", flat=True)
     )
-    kinds = {k.code: k for k in UnitKind.objects.all()}
-    parents_in_file = {r.values["code"]: r.values["parent_code"] for r in rows}
-
-    for row in rows:
-        v = row.values
-        parent = v["parent_code"]
-        if parent == v["code"]:
-            errors.append(RowError(row.number, headers["parent_code"], _("a unit cannot be its own parent")))
-        elif parent and parent not in existing and parent not in codes_in_file:
-            errors.append(RowError(row.number, headers["parent_code"], _("no unit has the code “%s”") % parent))
-        elif parent and parent in existing and parent not in codes_in_file and parent not in managed:
-            errors.append(RowError(row.number, headers["parent_code"], _("you may not add units under “%s”") % parent))
-        elif not parent and v["code"] in existing and existing[v["code"]].parent_id:
-            errors.append(RowError(row.number, headers["parent_code"], _("an existing unit cannot become a top unit by import")))
-        elif not parent and not by.is_superuser:
-            errors.append(RowError(row.number, headers["parent_code"], _("only a system administrator may add a top unit")))
-        if v["code"] in existing and v["code"] not in managed:
-            errors.append(RowError(row.number, headers["code"], _("you may not change the unit “%s”") % v["code"]))
-        if v["opened_on"] and v["closed_on"] and v["closed_on"] <= v["opened_on"]:
-            errors.append(RowError(row.number, headers["closed_on"], _("must be after the opening date")))
-        if _has_cycle(v["code"], parents_in_file):
-            errors.append(RowError(row.number, headers["parent_code"], _("the parents form a loop")))
+    errors += _check_codes(rows)
+    errors += _check_rows(good, set(codes), existing, managed, by)
     if errors:
         raise TableError(errors)
-
     try:
-        return _write(rows, existing, kinds)
+        return _write(good, existing, {kind.code: kind for kind in UnitKind.objects.all()})
     except services.HierarchyError as error:
         raise TableError([RowError(None, None, str(error))]) from None
+
+
+def _check_codes(rows: list[Row]) -> list[RowError]:
+    errors, first_row = [], {}
+    for row in rows:
+        code = row.values.get("code")
+        if code in first_row:
+            message = _("“%(code)s” is already used on row %(row)d") % {
+                "code": code,
+                "row": first_row[code],
+            }
+            errors.append(RowError(row.number, HEADERS["code"], message))
+        elif code:
+            first_row[code] = row.number
+    return errors
+
+
+def _check_rows(
+    rows: list[Row], codes_in_file: set[str], existing: dict[str, Unit], managed: set[str], by: User
+) -> list[RowError]:
+    parents_in_file = {row.values["code"]: row.values["parent_code"] for row in rows}
+    errors = []
+
+    def error(row: Row, column: str, message: str) -> None:
+        errors.append(RowError(row.number, HEADERS[column], message))
+
+    for row in rows:
+        code, parent = row.values["code"], row.values["parent_code"]
+        unit = existing.get(code)
+        if parent == code:
+            error(row, "parent_code", _("a unit cannot be its own parent"))
+        elif parent and parent not in existing and parent not in codes_in_file:
+            error(row, "parent_code", _("no unit has the code “%s”") % parent)
+        elif parent and parent not in codes_in_file and parent not in managed:
+            error(row, "parent_code", _("you may not add units under “%s”") % parent)
+        elif not parent and unit is not None and unit.parent_id:
+            error(row, "parent_code", _("an existing unit cannot become a top unit by import"))
+        elif not parent and not by.is_superuser:
+            error(row, "parent_code", _("only a system administrator may add a top unit"))
+        elif _has_cycle(code, parents_in_file):
+            error(row, "parent_code", _("the parents form a loop"))
+        if unit is not None and code not in managed:
+            error(row, "code", _("you may not change the unit “%s”") % code)
+        opened_on, closed_on = row.values["opened_on"], row.values["closed_on"]
+        if opened_on and closed_on and closed_on <= opened_on:
+            error(row, "closed_on", _("must be after the opening date"))
+    return errors
 
 
 def _has_cycle(code: str, parents: dict[str, str]) -> bool:
@@ -130,12 +164,18 @@ def _write(rows, existing: dict[str, Unit], kinds: dict[str, UnitKind]) -> Impor
     for row in rows:
         v = row.values
         fields = {
-            "name": v["name"], "kind": kinds[v["kind"]], "opened_on": v["opened_on"],
-            "closed_on": v["closed_on"], "abbreviation": v["abbreviation"], "place": v["place"],
+            "name": v["name"],
+            "kind": kinds[v["kind"]],
+            "opened_on": v["opened_on"],
+            "closed_on": v["closed_on"],
+            "abbreviation": v["abbreviation"],
+            "place": v["place"],
         }
         unit = existing.get(v["code"])
         if unit is None:
-            new_specs.append(services.UnitSpec(code=v["code"], parent_code=v["parent_code"] or None, **fields))
+            new_specs.append(
+                services.UnitSpec(code=v["code"], parent_code=v["parent_code"] or None, **fields)
+            )
             continue
         if any(getattr(unit, name) != value for name, value in fields.items()):
             Unit.objects.filter(pk=unit.pk).update(**fields)

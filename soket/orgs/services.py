@@ -51,8 +51,9 @@ def units_create(*, specs: list[UnitSpec], batch_size: int = 2000) -> list[Unit]
     A spec's parent is either an existing unit or another spec in the list.
     """
     known = dict(
-        Unit.objects.filter(code__in={s.parent_code for s in specs if s.parent_code})
-        .values_list("code", "pk")
+        Unit.objects.filter(code__in={s.parent_code for s in specs if s.parent_code}).values_list(
+            "code", "pk"
+        )
     )
     pending = list(specs)
     created: list[Unit] = []

@@ -76,10 +76,10 @@ def unit_import(request: HttpRequest) -> HttpResponse:
     return import_page(
         request,
         run=lambda name, data: imports.import_units(filename=name, data=data, by=request.user),
-        success_message=lambda result: _(
-            "Imported: %(created)d new units, %(updated)d updated, %(moved)d moved."
-        )
-        % vars(result),
+        success_message=lambda result: (
+            _("Imported: %(created)d new units, %(updated)d updated, %(moved)d moved.")
+            % vars(result)
+        ),
         success_url=reverse("unit_index"),
         context={
             "title": _("Import an organisation tree"),
@@ -101,5 +101,3 @@ def unit_import_template(request: HttpRequest, fmt: str) -> HttpResponse:
         columns=imports.columns(),
         instructions=imports.INSTRUCTIONS,
     )
-
-

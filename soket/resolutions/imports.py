@@ -34,20 +34,52 @@ def _codes(value) -> list[str]:
 
 
 def columns() -> list[Column]:
+    """The file's columns; headers are fixed Vietnamese, as for the organisation tree."""
     return [
-        Column("code", _("Target code"), True, tabular.text(20), "", "CT01"),
-        Column("wording", _("Wording"), True, tabular.text(2000), "", "Phát triển đoàn viên mới"),
-        Column("unit_of_measure", _("Unit of measure"), False, tabular.text(60), "", "đoàn viên"),
-        Column("direction", _("Direction"), True, tabular.choice(DIRECTIONS), ", ".join(DIRECTIONS), "tối thiểu"),
-        Column("goal_value", _("Goal"), False, tabular.decimal, _("Empty for a qualitative target."), 10000),
-        Column("aggregation", _("Aggregation"), True, tabular.choice(AGGREGATIONS), ", ".join(AGGREGATIONS), "tổng"),
-        Column("numerator_label", _("Numerator"), False, tabular.text(200), _("For a ratio."), ""),
-        Column("denominator_label", _("Denominator"), False, tabular.text(200), _("For a ratio."), ""),
-        Column("baseline_value", _("Baseline"), False, tabular.decimal, "", ""),
-        Column("baseline_year", _("Baseline year"), False, tabular.whole_number, "", ""),
-        Column("programme", _("Action programme number"), False, tabular.whole_number, "1, 2, 3, 4", 1),
-        Column("derived_from", _("Derived from targets"), False, _codes,
-               _("Codes of the higher level's targets, separated by ;"), "CT01"),
+        Column("code", "Mã chỉ tiêu", True, tabular.text(20), "", "CT01"),
+        Column(
+            "wording", "Nội dung chỉ tiêu", True, tabular.text(2000), "", "Phát triển đoàn viên mới"
+        ),
+        Column("unit_of_measure", "Đơn vị tính", False, tabular.text(60), "", "đoàn viên"),
+        Column(
+            "direction",
+            "Chiều",
+            True,
+            tabular.choice(DIRECTIONS),
+            ", ".join(DIRECTIONS),
+            "tối thiểu",
+        ),
+        Column(
+            "goal_value",
+            "Mục tiêu",
+            False,
+            tabular.decimal,
+            _("Empty for a qualitative target."),
+            10000,
+        ),
+        Column(
+            "aggregation",
+            "Cách tổng hợp",
+            True,
+            tabular.choice(AGGREGATIONS),
+            ", ".join(AGGREGATIONS),
+            "tổng",
+        ),
+        Column("numerator_label", "Tử số", False, tabular.text(200), _("For a ratio."), ""),
+        Column("denominator_label", "Mẫu số", False, tabular.text(200), _("For a ratio."), ""),
+        Column("baseline_value", "Giá trị nền", False, tabular.decimal, "", ""),
+        Column("baseline_year", "Năm nền", False, tabular.whole_number, "", ""),
+        Column(
+            "programme", "Chương trình hành động số", False, tabular.whole_number, "1, 2, 3, 4", 1
+        ),
+        Column(
+            "derived_from",
+            "Cụ thể hóa từ chỉ tiêu",
+            False,
+            _codes,
+            _("Codes of the higher level's targets, separated by ;"),
+            "CT01",
+        ),
     ]
 
 
@@ -65,34 +97,65 @@ class ImportResult:
 
 
 def import_targets(*, resolution: Resolution, filename: str, data: bytes) -> ImportResult:
-    rows = tabular.read_table(filename=filename, data=data, columns=columns())
+    rows, errors = tabular.read_table(filename=filename, data=data, columns=columns())
     headers = {c.key: c.header for c in columns()}
     programmes = {p.number: p for p in resolution.programmes.all()}
     higher = {}
     if resolution.implements_id:
         higher = {t.code: t for t in resolution.implements.targets.all()}
-    errors: list[RowError] = []
     seen: dict[str, int] = {}
     for row in rows:
         v = row.values
         if v["code"] in seen:
-            errors.append(RowError(row.number, headers["code"],
-                                   _("“%(code)s” is already used on row %(row)d")
-                                   % {"code": v["code"], "row": seen[v["code"]]}))
+            errors.append(
+                RowError(
+                    row.number,
+                    headers["code"],
+                    _("“%(code)s” is already used on row %(row)d")
+                    % {"code": v["code"], "row": seen[v["code"]]},
+                )
+            )
         seen[v["code"]] = row.number
         qualitative = v["direction"] == Target.Direction.QUALITATIVE
         if qualitative and v["goal_value"] is not None:
-            errors.append(RowError(row.number, headers["goal_value"], _("a qualitative target has no numeric goal")))
+            errors.append(
+                RowError(
+                    row.number, headers["goal_value"], _("a qualitative target has no numeric goal")
+                )
+            )
         if not qualitative and v["goal_value"] is None:
-            errors.append(RowError(row.number, headers["goal_value"], _("is required for a measurable target")))
-        if v["aggregation"] == Target.Aggregation.RATIO and not (v["numerator_label"] and v["denominator_label"]):
-            errors.append(RowError(row.number, headers["numerator_label"], _("a ratio target names its numerator and denominator")))
+            errors.append(
+                RowError(
+                    row.number, headers["goal_value"], _("is required for a measurable target")
+                )
+            )
+        if v["aggregation"] == Target.Aggregation.RATIO and not (
+            v["numerator_label"] and v["denominator_label"]
+        ):
+            errors.append(
+                RowError(
+                    row.number,
+                    headers["numerator_label"],
+                    _("a ratio target names its numerator and denominator"),
+                )
+            )
         if v["programme"] is not None and v["programme"] not in programmes:
-            errors.append(RowError(row.number, headers["programme"], _("the resolution has no action programme %d") % v["programme"]))
+            errors.append(
+                RowError(
+                    row.number,
+                    headers["programme"],
+                    _("the resolution has no action programme %d") % v["programme"],
+                )
+            )
         for code in v["derived_from"]:
             if code not in higher:
-                errors.append(RowError(row.number, headers["derived_from"],
-                                       _("“%s” is not a target of the resolution this one makes concrete") % code))
+                errors.append(
+                    RowError(
+                        row.number,
+                        headers["derived_from"],
+                        _("“%s” is not a target of the resolution this one makes concrete") % code,
+                    )
+                )
     if errors:
         raise TableError(errors)
     return _write(resolution, rows, programmes, higher)
@@ -111,14 +174,13 @@ def _write(resolution, rows, programmes, higher) -> ImportResult:
         if target is None:
             target = Target.objects.create(resolution=resolution, **v)
             created += 1
-        elif any(getattr(target, k) != value for k, value in v.items()) or set(
-            target.derived_from.all()
-        ) != derived:
+        elif (
+            any(getattr(target, k) != value for k, value in v.items())
+            or set(target.derived_from.all()) != derived
+        ):
             for key, value in v.items():
                 setattr(target, key, value)
             target.save()
             updated += 1
         target.derived_from.set(derived)
     return ImportResult(created=created, updated=updated)
-
-

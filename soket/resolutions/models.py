@@ -44,9 +44,7 @@ class Resolution(models.Model):
 
 
 class ActionProgramme(models.Model):
-    resolution = models.ForeignKey(
-        Resolution, on_delete=models.CASCADE, related_name="programmes"
-    )
+    resolution = models.ForeignKey(Resolution, on_delete=models.CASCADE, related_name="programmes")
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=500)
     is_illustrative = models.BooleanField(_("illustrative sample data"), default=False)

@@ -52,10 +52,9 @@ def target_import(request: HttpRequest, pk: int) -> HttpResponse:
         run=lambda name, data: imports.import_targets(
             resolution=resolution, filename=name, data=data
         ),
-        success_message=lambda result: _(
-            "Imported: %(created)d new targets, %(updated)d updated."
-        )
-        % vars(result),
+        success_message=lambda result: (
+            _("Imported: %(created)d new targets, %(updated)d updated.") % vars(result)
+        ),
         success_url=reverse("resolution_detail", args=[resolution.pk]),
         context={
             "title": _("Import targets of “%s”") % resolution.title,

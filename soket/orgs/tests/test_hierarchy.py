@@ -16,7 +16,9 @@ class HierarchyTestCase(BaseTestCase):
 
     def test_it_leaves_the_root_out_when_asked(self):
         codes = set(
-            Unit.objects.subtree_of(self.district_a1, include_self=False).values_list("code", flat=True)
+            Unit.objects.subtree_of(self.district_a1, include_self=False).values_list(
+                "code", flat=True
+            )
         )
         self.assertEqual(codes, {"A1-01", "A1-02"})
 
@@ -64,7 +66,9 @@ class RandomTreeTestCase(HypothesisTestCase):
         specs = [services.UnitSpec(code="U0", name="U0", kind=kind)]
         for index, choice in enumerate(choices, start=1):
             parent = f"U{choice % index}"
-            specs.append(services.UnitSpec(code=f"U{index}", name=f"U{index}", kind=kind, parent_code=parent))
+            specs.append(
+                services.UnitSpec(code=f"U{index}", name=f"U{index}", kind=kind, parent_code=parent)
+            )
         services.units_create(specs=specs)
 
         parent_of = dict(Unit.objects.values_list("code", "parent__code"))
