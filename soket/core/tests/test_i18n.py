@@ -1,0 +1,31 @@
+from pathlib import Path
+
+import polib
+from django.test import SimpleTestCase
+from django.urls import reverse
+
+from soket.core.testing import BaseTestCase
+
+LOCALE = Path(__file__).resolve().parents[2] / "locale"
+
+
+class CatalogueTestCase(SimpleTestCase):
+    def test_every_string_has_a_vietnamese_translation(self):
+        catalogue = polib.pofile(str(LOCALE / "vi" / "LC_MESSAGES" / "django.po"))
+        self.assertEqual([e.msgid for e in catalogue.untranslated_entries()], [])
+        self.assertEqual([e.msgid for e in catalogue.fuzzy_entries()], [])
+
+
+class LanguageTestCase(BaseTestCase):
+    def setUp(self):
+        self.client.force_login(self.alice)
+
+    def test_vietnamese_is_the_default(self):
+        response = self.client.get(reverse("home"))
+        self.assertContains(response, "Việc đến hạn của bạn")
+        self.assertContains(response, '<html lang="vi">')
+
+    def test_english_is_one_click_away(self):
+        self.client.post(reverse("set_language"), {"language": "en", "next": "/"})
+        response = self.client.get(reverse("home"))
+        self.assertContains(response, "Due from you")
