@@ -29,3 +29,7 @@ class LanguageTestCase(BaseTestCase):
         self.client.post(reverse("set_language"), {"language": "en", "next": "/"})
         response = self.client.get(reverse("home"))
         self.assertContains(response, "Due from you")
+
+    def test_an_english_browser_still_gets_vietnamese(self):
+        response = self.client.get(reverse("home"), headers={"accept-language": "en-US,en;q=0.9"})
+        self.assertContains(response, "Việc đến hạn của bạn")

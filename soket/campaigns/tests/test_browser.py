@@ -1,0 +1,77 @@
+"""A person logs in and opens the campaign page in a real Chromium."""
+
+import os
+
+import pytest
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+
+from soket.campaigns.models import Campaign
+from soket.core.browser import CHROMIUM_ARGS, require_chromium
+from soket.demo import data
+from soket.demo.loader import load_demo
+
+pytestmark = pytest.mark.browser
+
+
+class CampaignPageBrowserTestCase(StaticLiveServerTestCase):
+    @classmethod
+    def setUpClass(cls):
+        executable = require_chromium()
+        # Playwright's sync API runs an event loop in this thread; Django's ORM calls
+        # made by the live server happen in its own thread, so this is safe.
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        super().setUpClass()
+        from playwright.sync_api import sync_playwright
+
+        cls.playwright = sync_playwright().start()
+        cls.browser = cls.playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+        cls.playwright.stop()
+        super().tearDownClass()
+
+    def setUp(self):
+        load_demo()
+        self.page = self.browser.new_page()
+        self.console_errors = []
+        self.page.on(
+            "console",
+            lambda message: message.type == "error" and self.console_errors.append(message.text),
+        )
+
+    def tearDown(self):
+        self.page.close()
+
+    def log_in(self, username):
+        self.page.goto(self.live_server_url + "/")
+        self.page.fill("#id_username", username)
+        self.page.fill("#id_password", data.PASSWORD)
+        self.page.click("button[type=submit]")
+        self.page.wait_for_url(self.live_server_url + "/")
+
+    def test_a_district_official_opens_the_campaign_and_its_tree(self):
+        self.log_in("caoloc.duyet")
+        campaign = Campaign.objects.get()
+        self.page.click(f"a[href='/dot/{campaign.pk}/']")
+        self.page.wait_for_selector("text=THỜI GIAN THỰC HIỆN")
+        self.assertIn("Lô Tiến Sơn", self.page.inner_text(".signature"))
+
+        # The tree opens a level at a time through htmx, and only within her scope.
+        tree = self.page.locator("#units")
+        self.assertIn("Cao Lộc", tree.inner_text())
+        self.assertNotIn("Tràng Định", tree.inner_text())
+        tree.locator("summary").first.click(position={"x": 4, "y": 8})  # the marker, not the link
+        tree.locator("text=Công đoàn cơ sở mẫu số 1 (Cao Lộc)").wait_for()
+        self.assertEqual(self.console_errors, [], "no script errors, no CSP violations")
+
+    def test_a_wrong_password_is_refused_in_vietnamese(self):
+        self.page.goto(self.live_server_url + "/")
+        self.page.fill("#id_username", "caoloc.duyet")
+        self.page.fill("#id_password", "wrong")
+        self.page.click("button[type=submit]")
+        self.assertIn("Đăng nhập", self.page.title())
+        self.assertIn("tên đăng nhập", self.page.inner_text(".errors").lower())
