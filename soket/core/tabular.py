@@ -283,6 +283,22 @@ def read_table(
     return rows, errors
 
 
+def duplicate_errors(rows: list[Row], *, key: str, header: str) -> list[RowError]:
+    """An error for every row that repeats a value of `key` already used by an earlier row."""
+    errors, first_row = [], {}
+    for row in rows:
+        value = row.values.get(key)
+        if value in first_row:
+            message = _("“%(code)s” is already used on row %(row)d") % {
+                "code": value,
+                "row": first_row[value],
+            }
+            errors.append(RowError(row.number, header, message))
+        elif value:
+            first_row[value] = row.number
+    return errors
+
+
 def _find_columns(header_cells: list[Any], columns: list[Column]) -> dict[str, int]:
     found = {_normalise(cell): index for index, cell in enumerate(header_cells) if cell}
     positions, missing = {}, []

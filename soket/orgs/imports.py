@@ -90,7 +90,7 @@ def import_units(*, filename: str, data: bytes, by: User) -> ImportResult:
         .filter(code__in={*codes, *parent_codes})
         .values_list("code", flat=True)
     )
-    errors += _check_codes(rows)
+    errors += tabular.duplicate_errors(rows, key="code", header=HEADERS["code"])
     errors += _check_rows(good, set(codes), existing, managed, by)
     if errors:
         raise TableError(errors)
@@ -98,21 +98,6 @@ def import_units(*, filename: str, data: bytes, by: User) -> ImportResult:
         return _write(good, existing, {kind.code: kind for kind in UnitKind.objects.all()})
     except services.HierarchyError as error:
         raise TableError([RowError(None, None, str(error))]) from None
-
-
-def _check_codes(rows: list[Row]) -> list[RowError]:
-    errors, first_row = [], {}
-    for row in rows:
-        code = row.values.get("code")
-        if code in first_row:
-            message = _("“%(code)s” is already used on row %(row)d") % {
-                "code": code,
-                "row": first_row[code],
-            }
-            errors.append(RowError(row.number, HEADERS["code"], message))
-        elif code:
-            first_row[code] = row.number
-    return errors
 
 
 def _check_rows(

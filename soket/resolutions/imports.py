@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from soket.core import tabular
-from soket.core.tabular import Column, RowError, TableError
-from soket.resolutions.models import Resolution, Target
+from soket.core.tabular import Column, Row, RowError, TableError
+from soket.resolutions.models import ActionProgramme, Resolution, Target
 
 DIRECTIONS = {
     "tối thiểu": Target.Direction.AT_LEAST,
@@ -26,6 +26,21 @@ AGGREGATIONS = {
     "tỷ lệ đơn vị đạt": Target.Aggregation.SHARE_MEETING,
     "không tổng hợp": Target.Aggregation.NONE,
 }
+# Fixed Vietnamese headers, as for the organisation tree.
+HEADERS = {
+    "code": "Mã chỉ tiêu",
+    "wording": "Nội dung chỉ tiêu",
+    "unit_of_measure": "Đơn vị tính",
+    "direction": "Chiều",
+    "goal_value": "Mục tiêu",
+    "aggregation": "Cách tổng hợp",
+    "numerator_label": "Tử số",
+    "denominator_label": "Mẫu số",
+    "baseline_value": "Giá trị nền",
+    "baseline_year": "Năm nền",
+    "programme": "Chương trình hành động số",
+    "derived_from": "Cụ thể hóa từ chỉ tiêu",
+}
 
 
 def _codes(value) -> list[str]:
@@ -34,53 +49,26 @@ def _codes(value) -> list[str]:
 
 
 def columns() -> list[Column]:
-    """The file's columns; headers are fixed Vietnamese, as for the organisation tree."""
+    h = HEADERS
+    ratio_help = _("For a ratio.")
     return [
-        Column("code", "Mã chỉ tiêu", True, tabular.text(20), "", "CT01"),
-        Column(
-            "wording", "Nội dung chỉ tiêu", True, tabular.text(2000), "", "Phát triển đoàn viên mới"
-        ),
-        Column("unit_of_measure", "Đơn vị tính", False, tabular.text(60), "", "đoàn viên"),
-        Column(
-            "direction",
-            "Chiều",
-            True,
-            tabular.choice(DIRECTIONS),
-            ", ".join(DIRECTIONS),
-            "tối thiểu",
-        ),
-        Column(
-            "goal_value",
-            "Mục tiêu",
-            False,
-            tabular.decimal,
-            _("Empty for a qualitative target."),
-            10000,
-        ),
-        Column(
-            "aggregation",
-            "Cách tổng hợp",
-            True,
-            tabular.choice(AGGREGATIONS),
-            ", ".join(AGGREGATIONS),
-            "tổng",
-        ),
-        Column("numerator_label", "Tử số", False, tabular.text(200), _("For a ratio."), ""),
-        Column("denominator_label", "Mẫu số", False, tabular.text(200), _("For a ratio."), ""),
-        Column("baseline_value", "Giá trị nền", False, tabular.decimal, "", ""),
-        Column("baseline_year", "Năm nền", False, tabular.whole_number, "", ""),
-        Column(
-            "programme", "Chương trình hành động số", False, tabular.whole_number, "1, 2, 3, 4", 1
-        ),
-        Column(
-            "derived_from",
-            "Cụ thể hóa từ chỉ tiêu",
-            False,
-            _codes,
-            _("Codes of the higher level's targets, separated by ;"),
-            "CT01",
-        ),
-    ]
+        Column("code", h["code"], True, tabular.text(20), "", "CT01"),
+        Column("wording", h["wording"], True, tabular.text(2000), "", "Phát triển đoàn viên"),
+        Column("unit_of_measure", h["unit_of_measure"], False, tabular.text(60), "", "đoàn viên"),
+        Column("direction", h["direction"], True, tabular.choice(DIRECTIONS),
+               ", ".join(DIRECTIONS), "tối thiểu"),
+        Column("goal_value", h["goal_value"], False, tabular.decimal,
+               _("Empty for a qualitative target."), 10000),
+        Column("aggregation", h["aggregation"], True, tabular.choice(AGGREGATIONS),
+               ", ".join(AGGREGATIONS), "tổng"),
+        Column("numerator_label", h["numerator_label"], False, tabular.text(200), ratio_help),
+        Column("denominator_label", h["denominator_label"], False, tabular.text(200), ratio_help),
+        Column("baseline_value", h["baseline_value"], False, tabular.decimal),
+        Column("baseline_year", h["baseline_year"], False, tabular.whole_number),
+        Column("programme", h["programme"], False, tabular.whole_number, "1, 2, 3, 4", 1),
+        Column("derived_from", h["derived_from"], False, _codes,
+               _("Codes of the higher level's targets, separated by ;"), "CT01"),
+    ]  # fmt: skip
 
 
 INSTRUCTIONS = [
@@ -98,67 +86,43 @@ class ImportResult:
 
 def import_targets(*, resolution: Resolution, filename: str, data: bytes) -> ImportResult:
     rows, errors = tabular.read_table(filename=filename, data=data, columns=columns())
-    headers = {c.key: c.header for c in columns()}
+    good = [row for row in rows if not row.errors]
     programmes = {p.number: p for p in resolution.programmes.all()}
     higher = {}
     if resolution.implements_id:
         higher = {t.code: t for t in resolution.implements.targets.all()}
-    seen: dict[str, int] = {}
-    for row in rows:
-        v = row.values
-        if v["code"] in seen:
-            errors.append(
-                RowError(
-                    row.number,
-                    headers["code"],
-                    _("“%(code)s” is already used on row %(row)d")
-                    % {"code": v["code"], "row": seen[v["code"]]},
-                )
-            )
-        seen[v["code"]] = row.number
-        qualitative = v["direction"] == Target.Direction.QUALITATIVE
-        if qualitative and v["goal_value"] is not None:
-            errors.append(
-                RowError(
-                    row.number, headers["goal_value"], _("a qualitative target has no numeric goal")
-                )
-            )
-        if not qualitative and v["goal_value"] is None:
-            errors.append(
-                RowError(
-                    row.number, headers["goal_value"], _("is required for a measurable target")
-                )
-            )
-        if v["aggregation"] == Target.Aggregation.RATIO and not (
-            v["numerator_label"] and v["denominator_label"]
-        ):
-            errors.append(
-                RowError(
-                    row.number,
-                    headers["numerator_label"],
-                    _("a ratio target names its numerator and denominator"),
-                )
-            )
-        if v["programme"] is not None and v["programme"] not in programmes:
-            errors.append(
-                RowError(
-                    row.number,
-                    headers["programme"],
-                    _("the resolution has no action programme %d") % v["programme"],
-                )
-            )
-        for code in v["derived_from"]:
-            if code not in higher:
-                errors.append(
-                    RowError(
-                        row.number,
-                        headers["derived_from"],
-                        _("“%s” is not a target of the resolution this one makes concrete") % code,
-                    )
-                )
+    errors += tabular.duplicate_errors(rows, key="code", header=HEADERS["code"])
+    errors += _check_rows(good, programmes, higher)
     if errors:
         raise TableError(errors)
-    return _write(resolution, rows, programmes, higher)
+    return _write(resolution, good, programmes, higher)
+
+
+def _check_rows(
+    rows: list[Row], programmes: dict[int, ActionProgramme], higher: dict[str, Target]
+) -> list[RowError]:
+    errors = []
+
+    def error(row: Row, column: str, message: str) -> None:
+        errors.append(RowError(row.number, HEADERS[column], message))
+
+    for row in rows:
+        v = row.values
+        qualitative = v["direction"] == Target.Direction.QUALITATIVE
+        if qualitative and v["goal_value"] is not None:
+            error(row, "goal_value", _("a qualitative target has no numeric goal"))
+        if not qualitative and v["goal_value"] is None:
+            error(row, "goal_value", _("is required for a measurable target"))
+        is_ratio = v["aggregation"] == Target.Aggregation.RATIO
+        if is_ratio and not (v["numerator_label"] and v["denominator_label"]):
+            error(row, "numerator_label", _("a ratio target names its numerator and denominator"))
+        if v["programme"] is not None and v["programme"] not in programmes:
+            error(row, "programme", _("the resolution has no action programme %d") % v["programme"])
+        for code in v["derived_from"]:
+            if code not in higher:
+                message = _("“%s” is not a target of the resolution this one makes concrete")
+                error(row, "derived_from", message % code)
+    return errors
 
 
 @transaction.atomic
@@ -166,19 +130,18 @@ def _write(resolution, rows, programmes, higher) -> ImportResult:
     existing = {t.code: t for t in resolution.targets.prefetch_related("derived_from")}
     created = updated = 0
     for order, row in enumerate(rows, start=1):
-        v = dict(row.values)
-        derived = {higher[code] for code in v.pop("derived_from")}
-        v["programme"] = programmes.get(v["programme"])
-        v["order"] = order
-        target = existing.get(v["code"])
+        fields = dict(row.values)
+        derived = {higher[code] for code in fields.pop("derived_from")}
+        fields["programme"] = programmes.get(fields["programme"])
+        fields["order"] = order
+        target = existing.get(fields["code"])
         if target is None:
-            target = Target.objects.create(resolution=resolution, **v)
+            target = Target.objects.create(resolution=resolution, **fields)
             created += 1
-        elif (
-            any(getattr(target, k) != value for k, value in v.items())
-            or set(target.derived_from.all()) != derived
+        elif any(getattr(target, k) != value for k, value in fields.items()) or (
+            set(target.derived_from.all()) != derived
         ):
-            for key, value in v.items():
+            for key, value in fields.items():
                 setattr(target, key, value)
             target.save()
             updated += 1

@@ -19,6 +19,7 @@ class CampaignPageBrowserTestCase(StaticLiveServerTestCase):
         executable = require_chromium()
         # Playwright's sync API runs an event loop in this thread; Django's ORM calls
         # made by the live server happen in its own thread, so this is safe.
+        cls.async_unsafe_before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
         super().setUpClass()
         from playwright.sync_api import sync_playwright
@@ -33,6 +34,10 @@ class CampaignPageBrowserTestCase(StaticLiveServerTestCase):
         cls.browser.close()
         cls.playwright.stop()
         super().tearDownClass()
+        if cls.async_unsafe_before is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = cls.async_unsafe_before
 
     def setUp(self):
         load_demo()
