@@ -37,6 +37,7 @@ test: $(VENV)/.installed-dev messages
 	DEBUG=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-dev messages
+	mkdir -p var
 	DEBUG=1 $(BIN)/python bench/run.py
 
 lint: $(VENV)/.installed-dev
