@@ -25,7 +25,9 @@ def build_tree(scale: int) -> None:
         province = f"P{p:02d}"
         specs.append(spec(province, f"LĐLĐ tỉnh {p}", kinds["province"], "TLD"))
         for d in range(DISTRICTS_PER_PROVINCE):
-            parents.append(spec(f"{province}-D{d:02d}", f"LĐLĐ huyện {d}", kinds["district"], province))
+            parents.append(
+                spec(f"{province}-D{d:02d}", f"LĐLĐ huyện {d}", kinds["district"], province)
+            )
         for s in range(SECTORS_PER_PROVINCE):
             parents.append(spec(f"{province}-S{s:02d}", f"CĐ ngành {s}", kinds["sector"], province))
     specs += parents
@@ -33,15 +35,22 @@ def build_tree(scale: int) -> None:
     for index in range(scale):
         parent = parents[index % len(parents)].code
         specs.append(
-            spec(f"G{index:06d}", f"CĐCS {index}", kinds["grassroots"], parent,
-                 closed_on=closed_on if index % 50 == 0 else None)
+            spec(
+                f"G{index:06d}",
+                f"CĐCS {index}",
+                kinds["grassroots"],
+                parent,
+                closed_on=closed_on if index % 50 == 0 else None,
+            )
         )
     services.units_create(specs=specs, batch_size=5000)
 
 
 def run(*, scale: int) -> None:
     print("\nHierarchy")
-    once(f"build the tree ({scale:,} grassroots, bulk insert + SQL paths)", lambda: build_tree(scale))
+    once(
+        f"build the tree ({scale:,} grassroots, bulk insert + SQL paths)", lambda: build_tree(scale)
+    )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     total = Unit.objects.count()
@@ -57,19 +66,30 @@ def run(*, scale: int) -> None:
     assert n == total
     timed("subtree count, one province", lambda: Unit.objects.subtree_of(province).count())
     timed("subtree count, one district", lambda: Unit.objects.subtree_of(district).count())
-    timed("open units on a day, whole confederation",
-          lambda: Unit.objects.subtree_of(top).active_on(day).count())
-    timed("ancestor lookup of a grassroots union",
-          lambda: list(Unit.objects.ancestors_of(leaf).values_list("code", flat=True)))
-    timed("units by level, whole confederation (GROUP BY)",
-          lambda: selectors.unit_counts_by_kind(units=Unit.objects.subtree_of(top)))
+    timed(
+        "open units on a day, whole confederation",
+        lambda: Unit.objects.subtree_of(top).active_on(day).count(),
+    )
+    timed(
+        "ancestor lookup of a grassroots union",
+        lambda: list(Unit.objects.ancestors_of(leaf).values_list("code", flat=True)),
+    )
+    timed(
+        "units by level, whole confederation (GROUP BY)",
+        lambda: selectors.unit_counts_by_kind(units=Unit.objects.subtree_of(top)),
+    )
 
     official = make_user("bench-province", province, Role.Kind.APPROVER)
-    timed("scope of a provincial official (count)",
-          lambda: access.visible_units(official).count())
-    timed("permission check on a grassroots union",
-          lambda: access.can(official, access.Perm.REVIEW, leaf))
+    timed("scope of a provincial official (count)", lambda: access.visible_units(official).count())
+    timed(
+        "permission check on a grassroots union",
+        lambda: access.can(official, access.Perm.REVIEW, leaf),
+    )
     national = make_user("bench-national", top, Role.Kind.VIEWER)
-    timed("tree roots and first level for a national viewer",
-          lambda: [list(selectors.unit_tree_roots(user=national)),
-                   list(selectors.unit_tree_children(user=national, parent=top))])
+    timed(
+        "tree roots and first level for a national viewer",
+        lambda: [
+            list(selectors.unit_tree_roots(user=national)),
+            list(selectors.unit_tree_children(user=national, parent=top)),
+        ],
+    )

@@ -29,12 +29,16 @@ BENCHMARKS = [hierarchy]
 def main() -> None:
     scale = int(os.environ.get("BENCH_GRASSROOTS", "135000"))
     print(f"Soket benchmarks on {connection.vendor}, {scale:,} grassroots units")
+    keep = os.environ.get("BENCH_KEEP") == "1"  # to look into the built database afterwards
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         for benchmark in BENCHMARKS:
             benchmark.run(scale=scale)
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        if keep:
+            print(f"\nKept the benchmark database {connection.settings_dict['NAME']}.")
+        else:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ def timed(label: str, call: Callable[[], Any], *, repeat: int = 7) -> Any:
         start = time.perf_counter()
         result = call()
         durations.append((time.perf_counter() - start) * 1000)
-    print(f"  {label:<58} median {statistics.median(durations):9.2f} ms   best {min(durations):9.2f} ms")
+    median, best = statistics.median(durations), min(durations)
+    print(f"  {label:<58} median {median:9.2f} ms   best {best:9.2f} ms")
     return result
 
 

@@ -45,6 +45,24 @@ def role_units(user: User, perm: Perm = Perm.VIEW) -> QuerySet[Unit]:
     ).distinct()
 
 
+def topmost(units: list[Unit]) -> list[Unit]:
+    """Drop every unit that lies in the subtree of another unit of the list."""
+    kept: list[Unit] = []
+    for unit in sorted(units, key=lambda u: u.path):
+        if not kept or not unit.path.startswith(kept[-1].path):
+            kept.append(unit)
+    return kept
+
+
+def scope_roots(user: User) -> list[Unit]:
+    """The tops of what the user may see: their outermost role units."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_superuser:
+        return list(Unit.objects.filter(parent__isnull=True))
+    return topmost(list(role_units(user)))
+
+
 def units_in_scope(user: User, perm: Perm = Perm.VIEW) -> QuerySet[Unit]:
     if not user.is_authenticated or not user.is_active:
         return Unit.objects.none()

@@ -16,7 +16,7 @@ from soket.campaigns.models import (
     SteeringMember,
 )
 from soket.core import clock
-from soket.orgs.models import Role, Unit, User
+from soket.orgs.models import Role, Unit, UnitKind, User
 
 
 def campaign_list_for(*, user: User) -> QuerySet[Campaign]:
@@ -50,6 +50,14 @@ def campaign_detail_for(*, user: User, pk: int) -> Campaign:
         )
         .get(pk=pk)
     )
+
+
+def participation_tree(*, campaign: Campaign) -> tuple[list[Unit], list[UnitKind]]:
+    """The subtrees a campaign covers and the levels that take part, to draw it as a tree."""
+    participations = campaign.participations.select_related("root").prefetch_related("kinds")
+    roots = [participation.root for participation in participations]
+    kinds = {kind for participation in participations for kind in participation.kinds.all()}
+    return roots, sorted(kinds, key=lambda kind: kind.rank)
 
 
 def participating_units(*, campaign: Campaign, on: datetime.date | None = None) -> QuerySet[Unit]:

@@ -26,7 +26,8 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _get_campaign_for_user(request, pk)
-    participants = selectors.participating_units(campaign=campaign)
+    roots, kinds = selectors.participation_tree(campaign=campaign)
+    participants = selectors.participating_units(campaign=campaign, on=clock.today())
     in_scope = participants.filter(pk__in=access.visible_units(request.user).values("pk"))
     return render(
         request,
@@ -34,7 +35,9 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "campaign": campaign,
             "footnotes": footnotes_of(campaign),
-            "tree_roots": org_selectors.unit_tree_roots(user=request.user, among=participants),
-            "counts": org_selectors.unit_counts_by_kind(units=in_scope.active_on(clock.today())),
+            "tree_roots": org_selectors.unit_tree_roots(
+                user=request.user, within=roots, kinds=kinds
+            ),
+            "counts": org_selectors.unit_counts_by_kind(units=in_scope),
         },
     )

@@ -58,15 +58,13 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_children(request: HttpRequest, pk: int) -> HttpResponse:
     """The next level of a tree, swapped in by htmx; `?dot=` keeps to a campaign's units."""
     unit = _get_unit_for_user(request, pk)
-    among = None
+    campaign, kinds = None, None
     if campaign_pk := request.GET.get("dot"):
         if not campaign_pk.isdigit():
             raise Http404
         campaign = get_object_or_404(access.visible_campaigns(request.user), pk=campaign_pk)
-        among = campaign_selectors.participating_units(campaign=campaign)
-    else:
-        campaign = None
-    nodes = selectors.unit_tree_children(user=request.user, parent=unit, among=among)
+        _roots, kinds = campaign_selectors.participation_tree(campaign=campaign)
+    nodes = selectors.unit_tree_children(user=request.user, parent=unit, kinds=kinds)
     return render(request, "orgs/_tree_nodes.html", {"nodes": nodes, "campaign": campaign})
 
 

@@ -128,3 +128,31 @@ class ScopedPagesTestCase(AccessTestCase):
     def test_import_is_for_campaign_admins(self):
         response = self.client.get(reverse("unit_import"))
         self.assertEqual(response.status_code, 403)
+
+
+class TreeTopsTestCase(BaseTestCase):
+    def test_the_tree_starts_at_the_outermost_role(self):
+        from soket.orgs import selectors
+        from soket.orgs.services import role_grant
+
+        role_grant(user=self.carol, unit=self.district_a1, kind="viewer")
+        tops = selectors.unit_tree_roots(user=self.carol)
+        self.assertEqual([u.code for u in tops], ["A"])
+
+    def test_a_campaign_tree_starts_where_scope_and_campaign_meet(self):
+        from soket.orgs import selectors
+
+        inside = selectors.unit_tree_roots(user=self.carol, within=[self.confederation])
+        self.assertEqual([u.code for u in inside], ["A"])
+        narrower = selectors.unit_tree_roots(user=self.carol, within=[self.district_a2])
+        self.assertEqual([u.code for u in narrower], ["A2"])
+        elsewhere = selectors.unit_tree_roots(user=self.carol, within=[self.province_b])
+        self.assertEqual(list(elsewhere), [])
+
+    def test_a_system_administrator_starts_at_the_top(self):
+        from soket.orgs import selectors
+
+        admin = make_user("root")
+        admin.is_superuser = True
+        admin.save()
+        self.assertEqual([u.code for u in selectors.unit_tree_roots(user=admin)], ["TLD"])
