@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -34,12 +34,13 @@ def template_response(
     if fmt == "csv":
         content = tabular.template_csv(columns=columns)
         response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    else:
+    elif fmt == "xlsx":
         content = tabular.template_xlsx(
             title=title, columns=columns, instructions=[str(line) for line in instructions]
         )
         response = HttpResponse(content, content_type=XLSX_TYPE)
-        fmt = "xlsx"
+    else:
+        raise Http404
     response["Content-Disposition"] = f'attachment; filename="{basename}.{fmt}"'
     return response
 

@@ -156,3 +156,20 @@ class TreeTopsTestCase(BaseTestCase):
         admin.is_superuser = True
         admin.save()
         self.assertEqual([u.code for u in selectors.unit_tree_roots(user=admin)], ["TLD"])
+
+
+class OutOfRangeIdsTestCase(BaseTestCase):
+    def test_huge_ids_are_not_found_rather_than_crashing(self):
+        self.client.force_login(self.alice)
+        huge = "9" * 25
+        for url in (f"/don-vi/{huge}/", f"/dot/{huge}/", f"/nghi-quyet/{huge}/"):
+            self.assertEqual(self.client.get(url).status_code, 404, url)
+        response = self.client.get(
+            reverse("unit_children", args=[self.district_a1.pk]), {"dot": huge}
+        )
+        self.assertEqual(response.status_code, 404)
+
+    def test_an_unknown_template_format_is_not_found(self):
+        self.client.force_login(self.dave)
+        response = self.client.get(reverse("unit_import_template", args=["exe"]))
+        self.assertEqual(response.status_code, 404)

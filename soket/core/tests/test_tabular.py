@@ -3,6 +3,8 @@ import zipfile
 
 import openpyxl
 from django.test import SimpleTestCase, override_settings
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from soket.core import tabular
 from soket.core.tabular import Column, TableError
@@ -90,3 +92,27 @@ class ReadTableTestCase(SimpleTestCase):
         workbook = openpyxl.load_workbook(io.BytesIO(content))
         self.assertEqual(workbook.worksheets[0]["A1"].value, "Tên *")
         self.assertEqual(len(workbook.worksheets), 2)
+
+
+class HostileInputTestCase(SimpleTestCase):
+    """Whatever arrives, the reader answers with rows or a TableError, never anything else."""
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.binary(max_size=4096), st.sampled_from(["a.xlsx", "a.csv"]))
+    def test_arbitrary_bytes_never_crash_the_reader(self, data, filename):
+        try:
+            tabular.read_table(filename=filename, data=data, columns=COLUMNS)
+        except TableError:
+            pass
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.lists(st.lists(st.text(max_size=30), max_size=4), max_size=8))
+    def test_arbitrary_text_cells_never_crash_the_reader(self, rows):
+        import csv
+
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows([["Tên", "Số lượng", "Ngày"], *rows])
+        try:
+            tabular.read_table(filename="a.csv", data=buffer.getvalue().encode(), columns=COLUMNS)
+        except TableError:
+            pass
