@@ -8,6 +8,7 @@ from django.test import TestCase
 
 from soket.orgs import services
 from soket.orgs.models import Role, Unit, UnitKind, User
+from soket.resolutions.models import Resolution
 
 
 def make_kinds() -> dict[str, UnitKind]:
@@ -35,6 +36,13 @@ def make_user(username: str, unit: Unit | None = None, kind: str = Role.Kind.VIE
     if unit is not None:
         services.role_grant(user=user, unit=unit, kind=kind)
     return user
+
+
+def make_resolution(code: str, issuer: Unit, implements: Resolution | None = None) -> Resolution:
+    return Resolution.objects.create(
+        code=code, title=f"Nghị quyết {code}", congress=f"Đại hội {code}",
+        term_start_year=2013, term_end_year=2018, issuer=issuer, implements=implements,
+    )  # fmt: skip
 
 
 class BaseTestCase(TestCase):

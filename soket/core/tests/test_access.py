@@ -2,31 +2,16 @@ from django.urls import reverse
 
 from soket import access
 from soket.campaigns.models import Campaign, Participation
-from soket.core.testing import BaseTestCase, make_user
+from soket.core.testing import BaseTestCase, make_resolution, make_user
 from soket.orgs.models import Unit
-from soket.resolutions.models import Resolution
 
 
 class AccessTestCase(BaseTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        cls.province_resolution = Resolution.objects.create(
-            code="nq-a",
-            title="NQ tỉnh A",
-            congress="ĐH A",
-            term_start_year=2013,
-            term_end_year=2018,
-            issuer=cls.province_a,
-        )
-        cls.other_resolution = Resolution.objects.create(
-            code="nq-b",
-            title="NQ tỉnh B",
-            congress="ĐH B",
-            term_start_year=2013,
-            term_end_year=2018,
-            issuer=cls.province_b,
-        )
+        cls.province_resolution = make_resolution("nq-a", cls.province_a)
+        cls.other_resolution = make_resolution("nq-b", cls.province_b)
         cls.campaign = Campaign.objects.create(
             code="so-ket-a",
             owner=cls.province_a,

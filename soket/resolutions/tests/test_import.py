@@ -5,9 +5,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from soket.core.tabular import TableError
-from soket.core.testing import BaseTestCase
+from soket.core.testing import BaseTestCase, make_resolution
 from soket.resolutions.imports import import_targets
-from soket.resolutions.models import ActionProgramme, Resolution, Target
+from soket.resolutions.models import ActionProgramme, Target
 
 HEADER = [
     "Mã chỉ tiêu",
@@ -32,14 +32,7 @@ class TargetImportTestCase(BaseTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        cls.national = Resolution.objects.create(
-            code="xi",
-            title="NQ XI",
-            congress="ĐH XI",
-            term_start_year=2013,
-            term_end_year=2018,
-            issuer=cls.confederation,
-        )
+        cls.national = make_resolution("xi", cls.confederation)
         Target.objects.create(
             resolution=cls.national,
             code="T1",
@@ -48,15 +41,7 @@ class TargetImportTestCase(BaseTestCase):
             goal_value=100,
             aggregation="sum",
         )
-        cls.provincial = Resolution.objects.create(
-            code="xv",
-            title="NQ XV",
-            congress="ĐH XV",
-            term_start_year=2013,
-            term_end_year=2018,
-            issuer=cls.province_a,
-            implements=cls.national,
-        )
+        cls.provincial = make_resolution("xv", cls.province_a, implements=cls.national)
         ActionProgramme.objects.create(resolution=cls.provincial, number=1, title="CT1")
 
     def test_it_imports_targets_and_their_cascade(self):
