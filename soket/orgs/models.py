@@ -78,13 +78,6 @@ class UnitQuerySet(models.QuerySet):
             Q(closed_on__isnull=True) | Q(closed_on__gt=day),
         )
 
-    def active_between(self, start: datetime.date, end: datetime.date) -> UnitQuerySet:
-        """Units open on at least one day of [start, end]."""
-        return self.filter(
-            Q(opened_on__isnull=True) | Q(opened_on__lte=end),
-            Q(closed_on__isnull=True) | Q(closed_on__gt=start),
-        )
-
 
 class Unit(models.Model):
     """A union organisation at any level: the confederation down to a grassroots union."""
@@ -130,10 +123,6 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def is_active_on(self, day: datetime.date) -> bool:
-        opened = self.opened_on is None or self.opened_on <= day
-        return opened and (self.closed_on is None or self.closed_on > day)
 
 
 class Department(models.Model):

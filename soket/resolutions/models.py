@@ -143,10 +143,6 @@ class Target(models.Model):
     def __str__(self) -> str:
         return f"{self.code}. {self.wording[:80]}"
 
-    @property
-    def is_ratio(self) -> bool:
-        return self.aggregation == self.Aggregation.RATIO
-
 
 class ReviewItem(models.Model):
     """Something reviewed beside the resolution, such as Kết luận 79-KL/TW."""
