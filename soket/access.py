@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 
 from soket.campaigns.models import Campaign
 from soket.orgs.models import Role, Unit, User, ids_in_path
+from soket.reports.models import Report
 from soket.resolutions.models import Resolution
 
 
@@ -115,3 +116,56 @@ def visible_resolutions(user: User) -> QuerySet[Resolution]:
 def managed_units(user: User) -> QuerySet[Unit]:
     """Where the user may change the tree and resolutions: their campaign-admin subtrees."""
     return units_in_scope(user, Perm.MANAGE)
+
+
+# Reports. A unit's own people write and submit its report; the level above reviews it.
+# A department's report is written by the people who hold a role in that department.
+
+
+def _report_roles(user: User, report: Report) -> QuerySet[Role]:
+    roles = Role.objects.filter(user=user, unit_id=report.unit_id)
+    if report.department_id:
+        return roles.filter(department_id=report.department_id)
+    return roles.filter(department__isnull=True)
+
+
+def can_edit_report(user: User, report: Report) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    kinds = _role_kinds_granting(Perm.EDIT)
+    return _report_roles(user, report).filter(kind__in=kinds).exists()
+
+
+def can_submit_report(user: User, report: Report) -> bool:
+    """An approver of the unit submits; a department's own people submit its report too."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    approvers = Role.objects.filter(
+        user=user,
+        unit_id=report.unit_id,
+        department__isnull=True,
+        kind__in=_role_kinds_granting(Perm.SUBMIT),
+    )
+    if report.department_id:
+        return approvers.exists() or can_edit_report(user, report)
+    return approvers.exists()
+
+
+def reviewing_unit(report: Report) -> Unit | None:
+    """Who reviews: the federation itself for its departments, else the level above."""
+    return report.unit if report.department_id else report.unit.parent
+
+
+def can_review_report(user: User, report: Report) -> bool:
+    above = reviewing_unit(report)
+    return above is not None and can(user, Perm.REVIEW, above)
+
+
+def visible_reports(user: User) -> QuerySet[Report]:
+    return Report.objects.filter(unit__in=units_in_scope(user)).filter(
+        campaign__in=visible_campaigns(user)
+    )

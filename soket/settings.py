@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "soket.orgs",
     "soket.resolutions",
     "soket.campaigns",
+    "soket.reports",
+    "soket.notices",
     "soket.demo",
 ]
 
@@ -112,6 +114,9 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    # Tests use a file, as production does: an in-memory database shares one cache
+    # between threads and fails a second writer at once instead of making it wait.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
 if env_str("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

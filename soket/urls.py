@@ -12,5 +12,6 @@ urlpatterns = [
     path("don-vi/", include("soket.orgs.urls")),
     path("nghi-quyet/", include("soket.resolutions.urls")),
     path("dot/", include("soket.campaigns.urls")),
+    path("bao-cao/", include("soket.reports.urls")),
     path("quan-tri/", admin.site.urls),
 ]

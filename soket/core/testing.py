@@ -6,9 +6,10 @@ import datetime
 
 from django.test import TestCase
 
+from soket.campaigns.models import Campaign, Deadline, Milestone, OutlineSection, Participation
 from soket.orgs import services
-from soket.orgs.models import Role, Unit, UnitKind, User
-from soket.resolutions.models import Resolution
+from soket.orgs.models import Department, Role, Unit, UnitKind, User
+from soket.resolutions.models import Resolution, ReviewItem, Target
 
 
 def make_kinds() -> dict[str, UnitKind]:
@@ -40,9 +41,14 @@ def make_user(username: str, unit: Unit | None = None, kind: str = Role.Kind.VIE
 
 def make_resolution(code: str, issuer: Unit, implements: Resolution | None = None) -> Resolution:
     return Resolution.objects.create(
-        code=code, title=f"Nghị quyết {code}", congress=f"Đại hội {code}",
-        term_start_year=2013, term_end_year=2018, issuer=issuer, implements=implements,
-    )  # fmt: skip
+        code=code,
+        title=f"Nghị quyết {code}",
+        congress=f"Đại hội {code}",
+        term_start_year=2013,
+        term_end_year=2018,
+        issuer=issuer,
+        implements=implements,
+    )
 
 
 class BaseTestCase(TestCase):
@@ -57,23 +63,146 @@ class BaseTestCase(TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        cls.kinds = make_kinds()
-        k = cls.kinds
-        cls.confederation = make_unit("TLD", k["confederation"])
-        cls.province_a = make_unit("A", k["province"], cls.confederation)
-        cls.province_b = make_unit("B", k["province"], cls.confederation)
-        cls.district_a1 = make_unit("A1", k["district"], cls.province_a)
-        cls.district_a2 = make_unit("A2", k["district"], cls.province_a)
-        cls.district_b1 = make_unit("B1", k["district"], cls.province_b)
-        cls.grassroots_a1 = make_unit("A1-01", k["grassroots"], cls.district_a1)
-        cls.grassroots_a1_closed = make_unit(
-            "A1-02", k["grassroots"], cls.district_a1, closed_on=datetime.date(2015, 6, 30)
-        )
-        cls.grassroots_a2 = make_unit("A2-01", k["grassroots"], cls.district_a2)
-        cls.grassroots_b1 = make_unit("B1-01", k["grassroots"], cls.district_b1)
+        build_tree(cls)
 
-        cls.alice = make_user("alice", cls.district_a1, Role.Kind.APPROVER)
-        cls.bob = make_user("bob", cls.district_a2, Role.Kind.APPROVER)
-        cls.carol = make_user("carol", cls.province_a, Role.Kind.VIEWER)
-        cls.dave = make_user("dave", cls.province_a, Role.Kind.CAMPAIGN_ADMIN)
-        cls.erin = make_user("erin", cls.province_b, Role.Kind.APPROVER)
+
+def build_tree(cls) -> None:
+    """Set BaseTestCase's units and people as attributes of `cls`."""
+    cls.kinds = make_kinds()
+    k = cls.kinds
+    cls.confederation = make_unit("TLD", k["confederation"])
+    cls.province_a = make_unit("A", k["province"], cls.confederation)
+    cls.province_b = make_unit("B", k["province"], cls.confederation)
+    cls.district_a1 = make_unit("A1", k["district"], cls.province_a)
+    cls.district_a2 = make_unit("A2", k["district"], cls.province_a)
+    cls.district_b1 = make_unit("B1", k["district"], cls.province_b)
+    cls.grassroots_a1 = make_unit("A1-01", k["grassroots"], cls.district_a1)
+    cls.grassroots_a1_closed = make_unit(
+        "A1-02", k["grassroots"], cls.district_a1, closed_on=datetime.date(2015, 6, 30)
+    )
+    cls.grassroots_a2 = make_unit("A2-01", k["grassroots"], cls.district_a2)
+    cls.grassroots_b1 = make_unit("B1-01", k["grassroots"], cls.district_b1)
+
+    cls.alice = make_user("alice", cls.district_a1, Role.Kind.APPROVER)
+    cls.bob = make_user("bob", cls.district_a2, Role.Kind.APPROVER)
+    cls.carol = make_user("carol", cls.province_a, Role.Kind.VIEWER)
+    cls.dave = make_user("dave", cls.province_a, Role.Kind.CAMPAIGN_ADMIN)
+    cls.erin = make_user("erin", cls.province_b, Role.Kind.APPROVER)
+
+
+class CampaignTestCase(BaseTestCase):
+    """BaseTestCase plus province A's interim campaign: four targets (a sum, a ratio,
+    a share of units, a qualitative one), a two-section outline, an extra review item,
+    districts due 31/12/2015, the province due 15/03/2016 and its departments."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        build_campaign(cls)
+
+
+def build_campaign(cls) -> None:
+    """Set CampaignTestCase's campaign, targets, outline and people as attributes of `cls`."""
+    D = datetime.date
+    cls.resolution = make_resolution("xv", cls.province_a)
+    target = Target.objects.create
+    cls.t_sum = target(
+        resolution=cls.resolution,
+        code="S",
+        wording="Đoàn viên mới",
+        order=1,
+        direction="at_least",
+        goal_value=100,
+        aggregation="sum",
+    )
+    cls.t_ratio = target(
+        resolution=cls.resolution,
+        code="R",
+        wording="Tỷ lệ vững mạnh",
+        order=2,
+        direction="at_least",
+        goal_value=75,
+        aggregation="ratio",
+        numerator_label="vững mạnh",
+        denominator_label="tổng số",
+    )
+    cls.t_share = target(
+        resolution=cls.resolution,
+        code="H",
+        wording="Tổ chức hội nghị",
+        order=3,
+        direction="at_least",
+        goal_value=100,
+        aggregation="share_meeting",
+    )
+    cls.t_qual = target(
+        resolution=cls.resolution,
+        code="Q",
+        wording="Học tập và làm theo",
+        order=4,
+        direction="qualitative",
+        aggregation="none",
+    )
+    cls.item = ReviewItem.objects.create(code="kl-79", title="Kết luận 79-KL/TW")
+    cls.campaign = Campaign.objects.create(
+        code="so-ket-a",
+        owner=cls.province_a,
+        kind="interim",
+        title="Sơ kết tỉnh A",
+        reviewed_from=D(2013, 1, 1),
+        reviewed_to=D(2015, 12, 31),
+    )
+    cls.campaign.resolutions.add(cls.resolution)
+    cls.campaign.review_items.add(cls.item)
+    cls.section_results = OutlineSection.objects.create(
+        campaign=cls.campaign, order=1, number="I.", heading="Kết quả"
+    )
+    cls.section_results.targets.set([cls.t_sum, cls.t_ratio, cls.t_share, cls.t_qual])
+    cls.section_lessons = OutlineSection.objects.create(
+        campaign=cls.campaign, order=2, number="II.", heading="Bài học kinh nghiệm"
+    )
+    participation = Participation.objects.create(campaign=cls.campaign, root=cls.province_a)
+    participation.kinds.set(cls.kinds.values())
+    milestone = Milestone.objects.create(
+        campaign=cls.campaign,
+        order=1,
+        label="Tháng 12/2015",
+        text="Gửi báo cáo",
+        starts_on=D(2015, 11, 1),
+        ends_on=D(2016, 3, 15),
+    )
+    deadline = Deadline.objects.create
+    deadline(
+        milestone=milestone,
+        unit_kind=cls.kinds["district"],
+        due_on=D(2015, 12, 31),
+        deliverable="Báo cáo sơ kết",
+        is_report=True,
+    )
+    deadline(
+        milestone=milestone,
+        unit_kind=cls.kinds["province"],
+        due_on=D(2016, 3, 15),
+        deliverable="Báo cáo sơ kết",
+        is_report=True,
+    )
+    deadline(
+        milestone=milestone,
+        for_departments=True,
+        due_on=D(2016, 2, 29),
+        deliverable="Báo cáo chuyên đề",
+        is_report=True,
+    )
+    cls.department = Department.objects.create(
+        unit=cls.province_a, code="to-chuc", name="Ban Tổ chức"
+    )
+    cls.grassroots_reporter = make_user("gina", cls.grassroots_a1, Role.Kind.APPROVER)
+    cls.province_approver = make_user("paul", cls.province_a, Role.Kind.APPROVER)
+    cls.national_approver = make_user("nora", cls.confederation, Role.Kind.APPROVER)
+    cls.department_writer = make_user("dora")
+    services.role_grant(
+        user=cls.department_writer,
+        unit=cls.province_a,
+        kind=Role.Kind.REPORTER,
+        department=cls.department,
+    )

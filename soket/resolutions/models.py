@@ -162,3 +162,26 @@ class ReviewItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class TargetMilestone(models.Model):
+    """A value the target should reach by a date within the term.
+
+    Without milestones, progress is expected in a straight line from the baseline at
+    the start of the term to the goal at its end.
+    """
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="milestones")
+    due_on = models.DateField(_("due on"))
+    value = models.DecimalField(_("value"), max_digits=18, decimal_places=4)
+
+    class Meta:
+        ordering = ["target", "due_on"]
+        verbose_name = _("target milestone")
+        verbose_name_plural = _("target milestones")
+        constraints = [
+            models.UniqueConstraint(fields=["target", "due_on"], name="resolutions_milestone_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target.code} — {self.due_on:%d/%m/%Y}"

@@ -1,0 +1,66 @@
+"""Reading the report form: every field named after what it fills, every error collected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+
+from soket.core import tabular
+from soket.reports.models import Assessment
+from soket.reports.services import FigureInput
+from soket.resolutions.models import Target
+
+
+@dataclass
+class ReportForm:
+    sections: dict[int, str] = field(default_factory=dict)
+    figures: dict[int, FigureInput] = field(default_factory=dict)
+    items: dict[int, str] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+def _number(post: QueryDict, name: str, target: Target, errors: list[str]):
+    try:
+        return tabular.decimal(post.get(name, ""))
+    except tabular.CellError as error:
+        errors.append(_("target %(code)s: %(error)s") % {"code": target.code, "error": error})
+        return None
+
+
+MAX_TEXT = 50_000
+
+
+def _text(post: QueryDict, name: str, errors: list[str]) -> str:
+    value = post.get(name, "").replace("\r\n", "\n").strip()
+    if len(value) > MAX_TEXT:
+        errors.append(_("A text is longer than %d characters.") % MAX_TEXT)
+        return value[:MAX_TEXT]
+    return value
+
+
+def read_report_form(post: QueryDict, *, targets, section_ids, item_ids) -> ReportForm:
+    form = ReportForm()
+    for section_id in section_ids:
+        if f"section-{section_id}" in post:
+            form.sections[section_id] = _text(post, f"section-{section_id}", form.errors)
+    for item_id in item_ids:
+        if f"item-{item_id}" in post:
+            form.items[item_id] = _text(post, f"item-{item_id}", form.errors)
+    for target in targets:
+        if f"override-{target.pk}" not in post:
+            continue
+        override = post.get(f"override-{target.pk}", "")
+        if override and override not in Assessment.values:
+            form.errors.append(_("target %s: unknown assessment") % target.code)
+            override = ""
+        form.figures[target.pk] = FigureInput(
+            value=_number(post, f"value-{target.pk}", target, form.errors),
+            numerator=_number(post, f"numerator-{target.pk}", target, form.errors),
+            denominator=_number(post, f"denominator-{target.pk}", target, form.errors),
+            override=override,
+            override_reason=_text(post, f"reason-{target.pk}", form.errors),
+            causes=_text(post, f"causes-{target.pk}", form.errors),
+        )
+    return form

@@ -1,0 +1,182 @@
+"""Every unit's review report: its narrative along the outline, its target figures and
+their assessment, its assessment of the extra review items, and its life from draft to
+accepted, with every transition and every submitted version kept."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from soket.campaigns.models import Campaign, OutlineSection
+from soket.orgs.models import Department, Unit
+from soket.resolutions.models import ReviewItem, Target
+
+
+class Assessment(models.TextChoices):
+    EXCEEDED = "exceeded", _("exceeded")
+    ACHIEVED = "achieved", _("achieved")
+    NOT_ACHIEVED = "not_achieved", _("not achieved")
+
+
+class Report(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned")
+        ACCEPTED = "accepted", _("Accepted")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="reports")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="reports")
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        help_text=_("Set for a department's thematic report."),
+    )
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)
+    # Bumped by every save; a save that carries an older revision is a lost update, refused.
+    revision = models.PositiveIntegerField(default=1)
+    first_submitted_at = models.DateTimeField(_("first submitted"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    drafted_at = models.DateTimeField(_("drafted from the units below"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["campaign", "unit__path"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "unit"],
+                condition=Q(department__isnull=True),
+                name="reports_one_per_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "department"],
+                condition=Q(department__isnull=False),
+                name="reports_one_per_department",
+            ),
+        ]
+        indexes = [models.Index(fields=["campaign", "state"], name="reports_campaign_state")]
+
+    def __str__(self) -> str:
+        return f"{self.department or self.unit} — {self.campaign}"
+
+    @property
+    def author_name(self) -> str:
+        return str(self.department or self.unit)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in {self.State.DRAFT, self.State.RETURNED}
+
+
+class SectionText(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="section_texts")
+    section = models.ForeignKey(OutlineSection, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField(_("text"), blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "section"], name="reports_section_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} — {self.section}"
+
+
+class Figure(models.Model):
+    """A report's figure for one target.
+
+    A sum target has a value. A ratio target has a numerator and a denominator and its
+    value is their ratio in percent. A share-of-units target has the unit's own value,
+    and counts as numerator 1 or 0 (meets the goal or not) over denominator 1, so that
+    the level above can add the counts up.
+    """
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="figures")
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="figures")
+    value = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
+    numerator = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
+    denominator = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
+    # What the rollup gave when the figure was drafted from the units below.
+    drafted_value = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
+    drafted_numerator = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
+    drafted_denominator = models.DecimalField(
+        max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    assessment_override = models.CharField(
+        _("assessment set by hand"), max_length=20, choices=Assessment.choices, blank=True
+    )
+    override_reason = models.TextField(_("reason for setting it by hand"), blank=True)
+    causes = models.TextField(_("causes"), blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "target"], name="reports_figure_once")
+        ]
+        indexes = [models.Index(fields=["target", "report"], name="reports_figure_target")]
+
+    def __str__(self) -> str:
+        return f"{self.report} — {self.target.code}"
+
+
+class ItemAssessment(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="item_assessments")
+    item = models.ForeignKey(ReviewItem, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField(_("assessment"), blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "item"], name="reports_item_once")]
+
+    def __str__(self) -> str:
+        return f"{self.report} — {self.item}"
+
+
+class Transition(models.Model):
+    """Who moved a report from one state to another, when and why."""
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", _("submitted")
+        WITHDRAW = "withdraw", _("withdrew")
+        RETURN = "return", _("returned")
+        ACCEPT = "accept", _("accepted")
+        REOPEN = "reopen", _("reopened")
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    from_state = models.CharField(max_length=20, choices=Report.State.choices)
+    to_state = models.CharField(max_length=20, choices=Report.State.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["report", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.report} — {self.get_action_display()}"
+
+
+class Version(models.Model):
+    """What a report said when it was submitted, to show reviewers what changed."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField()
+    content = models.JSONField()
+
+    class Meta:
+        ordering = ["report", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "number"], name="reports_version_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} — {self.number}"

@@ -1,0 +1,339 @@
+"""Writing reports and moving them through their states.
+
+Every write is one transaction. Saves are guarded by the report's revision: a save that
+started from an older revision than the stored one would overwrite someone else's work,
+so it is refused and the caller keeps the text to merge. State changes are guarded by
+the state they start from, so a double-clicked button changes the state once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from soket import access
+from soket.campaigns.models import Campaign
+from soket.notices.services import notify
+from soket.orgs.models import Department, Role, Unit, User
+from soket.reports.assessment import compare, ratio_percent
+from soket.reports.models import (
+    Assessment,
+    Figure,
+    ItemAssessment,
+    Report,
+    SectionText,
+    Transition,
+    Version,
+)
+from soket.resolutions.models import Target
+
+State = Report.State
+
+
+class ReportError(Exception):
+    """A change that cannot be made; the message is for the person who tried."""
+
+
+class ReportConflict(ReportError):
+    def __init__(self):
+        super().__init__(
+            _(
+                "Someone else saved this report while you were editing it. Your text is "
+                "kept below: compare it with the saved version, then save again."
+            )
+        )
+
+
+class ReportIncomplete(ReportError):
+    def __init__(self, problems: list[str]):
+        super().__init__(_("The report cannot be submitted yet: %s") % "; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class FigureInput:
+    value: Decimal | None = None
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    override: str = ""
+    override_reason: str = ""
+    causes: str = ""
+
+
+def require_permission(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def report_for(*, campaign: Campaign, unit: Unit, department: Department | None = None) -> Report:
+    """The report of a unit (or department) in a campaign, started as a draft if missing."""
+    try:
+        with transaction.atomic():
+            report, _created = Report.objects.get_or_create(
+                campaign=campaign, unit=unit, department=department
+            )
+    except IntegrityError:  # created meanwhile by a concurrent request
+        report = Report.objects.get(campaign=campaign, unit=unit, department=department)
+    return report
+
+
+def bump_revision(report: Report, revision: int) -> None:
+    changed = Report.objects.filter(pk=report.pk, revision=revision).update(
+        revision=F("revision") + 1
+    )
+    if not changed:
+        raise ReportConflict
+
+
+def figure_fields(target: Target, given: FigureInput) -> dict:
+    """The stored numbers of a figure, derived as the target's aggregation needs."""
+    value, numerator, denominator = given.value, given.numerator, given.denominator
+    if target.aggregation == Target.Aggregation.RATIO:
+        value = ratio_percent(numerator, denominator)
+    elif target.aggregation == Target.Aggregation.SHARE_MEETING:
+        if numerator is not None and denominator:
+            value = ratio_percent(numerator, denominator)
+        elif value is not None and target.goal_value is not None:
+            meets = compare(target, value, target.goal_value) != Assessment.NOT_ACHIEVED
+            numerator, denominator = Decimal(1 if meets else 0), Decimal(1)
+    return {"value": value, "numerator": numerator, "denominator": denominator}
+
+
+@transaction.atomic
+def report_save(
+    *,
+    report: Report,
+    by: User,
+    revision: int,
+    sections: Mapping[int, str] | None = None,
+    figures: Mapping[int, FigureInput] | None = None,
+    items: Mapping[int, str] | None = None,
+) -> Report:
+    require_permission(access.can_edit_report(by, report))
+    report.refresh_from_db()
+    if not report.is_editable:
+        raise ReportError(_("This report is %s and cannot be edited.") % report.get_state_display())
+    problems = [
+        _("target %s: give the reason for setting the assessment by hand") % target_id
+        for target_id, given in (figures or {}).items()
+        if given.override and not given.override_reason.strip()
+    ]
+    if problems:
+        raise ReportError("; ".join(problems))
+    bump_revision(report, revision)
+
+    for section_id, text in (sections or {}).items():
+        SectionText.objects.update_or_create(
+            report=report, section_id=section_id, defaults={"text": text}
+        )
+    targets = Target.objects.in_bulk(list((figures or {}).keys()))
+    for target_id, given in (figures or {}).items():
+        Figure.objects.update_or_create(
+            report=report,
+            target_id=target_id,
+            defaults={
+                **figure_fields(targets[target_id], given),
+                "assessment_override": given.override,
+                "override_reason": given.override_reason,
+                "causes": given.causes,
+            },
+        )
+    for item_id, text in (items or {}).items():
+        ItemAssessment.objects.update_or_create(
+            report=report, item_id=item_id, defaults={"text": text}
+        )
+    report.refresh_from_db()
+    return report
+
+
+def report_content(report: Report) -> dict:
+    """What a report says, as plain data: kept in every submitted version."""
+    figures = report.figures.select_related("target")
+    return {
+        "sections": {
+            str(text.section_id): text.text for text in report.section_texts.all() if text.text
+        },
+        "figures": {
+            figure.target.code: {
+                "value": _number(figure.value),
+                "numerator": _number(figure.numerator),
+                "denominator": _number(figure.denominator),
+                "assessment_override": figure.assessment_override,
+                "override_reason": figure.override_reason,
+                "causes": figure.causes,
+            }
+            for figure in figures
+        },
+        "items": {
+            item.item.code: item.text for item in report.item_assessments.select_related("item")
+        },
+    }
+
+
+def _number(value: Decimal | None) -> str | None:
+    return None if value is None else format(value.normalize(), "f")
+
+
+def _move(
+    report: Report,
+    *,
+    action: str,
+    to_state: str,
+    from_states: Iterable[str],
+    by: User,
+    reason: str = "",
+    **fields,
+) -> Report:
+    """Change the state if it still is one of `from_states`; record who, when and why."""
+    from_states = list(from_states)
+    before = Report.objects.filter(pk=report.pk).values_list("state", flat=True).first()
+    changed = Report.objects.filter(pk=report.pk, state__in=from_states).update(
+        state=to_state, revision=F("revision") + 1, **fields
+    )
+    if not changed:
+        report.refresh_from_db()
+        raise ReportError(
+            _("The report is already %s; nothing was changed.") % report.get_state_display()
+        )
+    Transition.objects.create(
+        report=report,
+        action=action,
+        from_state=before,
+        to_state=to_state,
+        by=by,
+        at=fields.get("submitted_at") or timezone.now(),
+        reason=reason,
+    )
+    report.refresh_from_db()
+    return report
+
+
+def _missing_causes(report: Report) -> list[str]:
+    from soket.reports.selectors import evaluations
+
+    return [
+        _("target %s was not reached: state its causes") % row.target.code
+        for row in evaluations(report=report)
+        if row.evaluation.assessment == Assessment.NOT_ACHIEVED and not row.figure.causes.strip()
+    ]
+
+
+@transaction.atomic
+def report_submit(*, report: Report, by: User) -> Report:
+    require_permission(access.can_submit_report(by, report))
+    problems = _missing_causes(report)
+    if problems:
+        raise ReportIncomplete(problems)
+    now = timezone.now()
+    report = _move(
+        report,
+        action=Transition.Action.SUBMIT,
+        to_state=State.SUBMITTED,
+        from_states=[State.DRAFT, State.RETURNED],
+        by=by,
+        submitted_at=now,
+    )
+    if report.first_submitted_at is None:
+        Report.objects.filter(pk=report.pk).update(first_submitted_at=now)
+        report.first_submitted_at = now
+    Version.objects.create(
+        report=report,
+        number=report.versions.count() + 1,
+        submitted_by=by,
+        submitted_at=now,
+        content=report_content(report),
+    )
+    return report
+
+
+@transaction.atomic
+def report_withdraw(*, report: Report, by: User) -> Report:
+    """Take back a submission that nobody has reviewed yet."""
+    require_permission(access.can_submit_report(by, report))
+    return _move(
+        report,
+        action=Transition.Action.WITHDRAW,
+        to_state=State.DRAFT,
+        from_states=[State.SUBMITTED],
+        by=by,
+    )
+
+
+def _notify_unit(report: Report, text: str) -> None:
+    people = User.objects.filter(
+        roles__unit=report.unit,
+        roles__kind__in=[Role.Kind.REPORTER, Role.Kind.APPROVER],
+        roles__department=report.department,
+    )
+    notify(users=people, text=text, url=reverse("report_detail", args=[report.pk]))
+
+
+@transaction.atomic
+def report_return(*, report: Report, by: User, reason: str) -> Report:
+    require_permission(access.can_review_report(by, report))
+    if not reason.strip():
+        raise ReportError(_("Say why the report is returned."))
+    report = _move(
+        report,
+        action=Transition.Action.RETURN,
+        to_state=State.RETURNED,
+        from_states=[State.SUBMITTED],
+        by=by,
+        reason=reason,
+    )
+    _notify_unit(
+        report,
+        _("Your report for “%(campaign)s” was returned: %(reason)s")
+        % {"campaign": report.campaign.title, "reason": reason},
+    )
+    return report
+
+
+@transaction.atomic
+def report_accept(*, report: Report, by: User) -> Report:
+    require_permission(access.can_review_report(by, report))
+    return _move(
+        report,
+        action=Transition.Action.ACCEPT,
+        to_state=State.ACCEPTED,
+        from_states=[State.SUBMITTED],
+        by=by,
+        accepted_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def reports_accept(*, reports: Iterable[Report], by: User) -> list[Report]:
+    """Accept many submitted reports at once: all of them, or none if any cannot be."""
+    return [report_accept(report=report, by=by) for report in reports]
+
+
+@transaction.atomic
+def report_reopen(*, report: Report, by: User, reason: str) -> Report:
+    """Open an accepted report again for its unit to change, with a reason."""
+    require_permission(access.can_review_report(by, report))
+    if not reason.strip():
+        raise ReportError(_("Say why the report is reopened."))
+    report = _move(
+        report,
+        action=Transition.Action.REOPEN,
+        to_state=State.RETURNED,
+        from_states=[State.ACCEPTED],
+        by=by,
+        reason=reason,
+        accepted_at=None,
+    )
+    _notify_unit(
+        report,
+        _("Your report for “%(campaign)s” was reopened: %(reason)s")
+        % {"campaign": report.campaign.title, "reason": reason},
+    )
+    return report

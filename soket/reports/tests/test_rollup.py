@@ -1,0 +1,151 @@
+"""Rollup and completeness on random trees and figures (hypothesis)."""
+
+import datetime
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisTestCase
+
+from soket.campaigns.models import Campaign, OutlineSection, Participation
+from soket.core.testing import make_kinds, make_resolution, make_unit, make_user
+from soket.orgs.models import Unit
+from soket.reports import completeness, consolidation, rollup, services
+from soket.reports.models import Report
+from soket.reports.services import FigureInput
+from soket.resolutions.models import Target
+
+D = datetime.date
+TREES = st.lists(st.integers(0, 100), min_size=1, max_size=12)
+
+
+def build(tree_choices):
+    """A final-review campaign over a random tree whose every unit takes part."""
+    kinds = make_kinds()
+    root = make_unit("R", kinds["province"])
+    units = [root]
+    for index, choice in enumerate(tree_choices, start=1):
+        units.append(make_unit(f"U{index}", kinds["grassroots"], units[choice % len(units)]))
+    resolution = make_resolution("nq", root)
+
+    def target(code, aggregation, goal):
+        return Target.objects.create(
+            resolution=resolution, code=code, wording=code, direction="at_least",
+            goal_value=goal, aggregation=aggregation,
+        )  # fmt: skip
+
+    targets = (target("S", "sum", 10), target("R", "ratio", 50), target("H", "share_meeting", 5))
+    campaign = Campaign.objects.create(
+        code="c", owner=root, kind="final", title="c",
+        reviewed_from=D(2013, 1, 1), reviewed_to=D(2018, 1, 1),
+    )  # fmt: skip
+    section = OutlineSection.objects.create(campaign=campaign, order=1, heading="I")
+    section.targets.set(targets)
+    participation = Participation.objects.create(campaign=campaign, root=root)
+    participation.kinds.set(kinds.values())
+    admin = make_user("admin")
+    admin.is_superuser = True
+    admin.save()
+    return campaign, units, targets, admin
+
+
+def save_submit_accept(report, admin, figures, *, accept=True):
+    services.report_save(report=report, by=admin, revision=report.revision, figures=figures)
+    services.report_submit(report=report, by=admin)
+    if accept:
+        services.report_accept(report=report, by=admin)
+
+
+class RollupPropertiesTestCase(HypothesisTestCase):
+    @settings(max_examples=20, deadline=None)
+    @given(
+        TREES,
+        st.lists(
+            st.tuples(
+                st.integers(0, 500), st.integers(0, 50), st.integers(1, 50), st.integers(0, 10)
+            ),
+            min_size=13,
+            max_size=13,
+        ),
+    )
+    def test_parents_add_up_their_children_and_the_top_adds_up_the_leaves(self, tree, numbers):
+        campaign, units, (t_sum, t_ratio, t_share), admin = build(tree)
+        with_children = set(
+            Unit.objects.filter(children__isnull=False).values_list("pk", flat=True)
+        )
+        leaves = [unit for unit in units if unit.pk not in with_children]
+        for unit, (value, numerator, denominator, share) in zip(leaves, numbers, strict=False):
+            figures = {
+                t_sum.pk: FigureInput(value=Decimal(value), causes="c"),
+                t_ratio.pk: FigureInput(
+                    numerator=Decimal(numerator), denominator=Decimal(denominator), causes="c"
+                ),
+                t_share.pk: FigureInput(value=Decimal(share), causes="c"),
+            }
+            save_submit_accept(services.report_for(campaign=campaign, unit=unit), admin, figures)
+
+        # Every parent, deepest first: its rollup adds up its children; it is drafted
+        # from below and accepted without an edit (the top has nobody above to accept it).
+        for parent in sorted((u for u in units if u.pk in with_children), key=lambda u: -u.depth):
+            rolled = rollup.children_rollup(campaign=campaign, parents=[parent.pk])
+            children = Report.objects.filter(campaign=campaign, unit__parent=parent)
+            sums = [f.value for c in children for f in c.figures.filter(target=t_sum)]
+            self.assertEqual(rolled[(parent.pk, t_sum.pk)].value, sum(sums))
+            ratios = [f for c in children for f in c.figures.filter(target=t_ratio)]
+            ratio = rolled[(parent.pk, t_ratio.pk)]
+            self.assertEqual(ratio.numerator, sum(f.numerator for f in ratios))
+            self.assertEqual(ratio.denominator, sum(f.denominator for f in ratios))
+
+            report = services.report_for(campaign=campaign, unit=parent)
+            report = consolidation.report_draft_from_below(
+                report=report, by=admin, revision=report.revision
+            )
+            unchanged = {
+                f.target_id: FigureInput(
+                    value=f.value, numerator=f.numerator, denominator=f.denominator, causes="c"
+                )
+                for f in report.figures.all()
+            }
+            save_submit_accept(report, admin, unchanged, accept=parent.parent_id is not None)
+
+        top = {f.target_id: f for f in Report.objects.get(unit=units[0]).figures.all()}
+        straight = rollup.leaves_rollup(campaign=campaign, unit=units[0])
+        self.assertEqual(top[t_sum.pk].value, straight[t_sum.pk].value)
+        for target in (t_ratio, t_share):
+            self.assertEqual(top[target.pk].numerator, straight[target.pk].numerator)
+            self.assertEqual(top[target.pk].denominator, straight[target.pk].denominator)
+
+
+class CompletenessPropertiesTestCase(HypothesisTestCase):
+    @settings(max_examples=25, deadline=None)
+    @given(
+        TREES,
+        st.lists(
+            st.tuples(
+                st.one_of(st.none(), st.integers(-400, 400)),
+                st.one_of(st.none(), st.integers(1, 800)),
+                st.booleans(),
+            ),
+            min_size=12,
+            max_size=12,
+        ),
+        st.integers(-200, 200),
+    )
+    def test_rates_stay_between_0_and_100_as_units_open_and_close(self, tree, lives, offset):
+        campaign, units, _targets, admin = build(tree)
+        base = D(2015, 12, 31)
+        for unit, (opened, span, submits) in zip(units[1:], lives, strict=False):
+            opened_on = base + datetime.timedelta(days=opened) if opened is not None else None
+            closed_on = opened_on + datetime.timedelta(days=span) if opened_on and span else None
+            Unit.objects.filter(pk=unit.pk).update(opened_on=opened_on, closed_on=closed_on)
+            if submits:
+                report = services.report_for(campaign=campaign, unit=unit)
+                services.report_submit(report=report, by=admin)
+        today = base + datetime.timedelta(days=offset)
+        open_units = Unit.objects.subtree_of(units[0], include_self=False).active_on(today)
+        for row in completeness.completeness(campaign=campaign, within=units[0], today=today):
+            self.assertLessEqual(row.reported, row.expected)
+            self.assertLessEqual(row.missing, row.expected)
+            self.assertTrue(0 <= row.accepted_rate <= 100)
+            self.assertTrue(0 <= row.reported_rate <= 100)
+            self.assertEqual(row.expected, open_units.filter(kind=row.kind).count())

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from soket.reports import views
+
+urlpatterns = [
+    path("dot/<int:campaign_pk>/", views.campaign_reports, name="campaign_reports"),
+    path("dot/<int:campaign_pk>/bat-dau/", views.report_start, name="report_start"),
+    path("dot/<int:campaign_pk>/chap-nhan/", views.reports_accept, name="reports_accept"),
+    path("dot/<int:campaign_pk>/nhac/<int:unit_pk>/", views.remind_missing, name="remind_missing"),
+    path(
+        "dot/<int:campaign_pk>/tien-do/<int:unit_pk>/",
+        views.completeness_branch,
+        name="completeness_branch",
+    ),
+    path("<int:pk>/", views.report_detail, name="report_detail"),
+    path("<int:pk>/luu/", views.report_save, name="report_save"),
+    path("<int:pk>/tong-hop/", views.report_draft, name="report_draft"),
+    path("<int:pk>/chuyen/<str:action>/", views.report_move, name="report_move"),
+]
