@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 # The demo campaign runs in 2015-2016; `make run` shows it as on this day.
-DEMO_TODAY ?= 2015-12-20
+DEMO_TODAY ?= 2016-01-05
 
 .PHONY: setup run test bench lint format messages clean
 

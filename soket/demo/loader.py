@@ -16,6 +16,7 @@ from soket.campaigns.models import (
     SteeringMember,
 )
 from soket.demo import data
+from soket.demo.reports import load_demo_reports
 from soket.orgs import services as org_services
 from soket.orgs.models import Department, Unit, UnitKind, User
 from soket.resolutions.models import ActionProgramme, Resolution, ResolutionTask, ReviewItem, Target
@@ -26,8 +27,9 @@ def load_demo() -> None:
     kinds = _load_kinds()
     _load_units(kinds)
     resolutions = _load_resolutions()
-    _load_campaign(kinds, resolutions)
+    campaign = _load_campaign(kinds, resolutions)
     _load_users()
+    load_demo_reports(campaign, actor=User.objects.get(username="quantri"))
 
 
 def _load_kinds() -> dict[str, UnitKind]:
@@ -181,7 +183,7 @@ def _load_targets(resolution: Resolution, rows, sources: dict[str, Target] | Non
     return targets
 
 
-def _load_campaign(kinds: dict[str, UnitKind], resolutions: dict[str, Resolution]) -> None:
+def _load_campaign(kinds: dict[str, UnitKind], resolutions: dict[str, Resolution]) -> Campaign:
     province = Unit.objects.get(code="LS")
     fields = dict(data.CAMPAIGN)
     campaign, _ = Campaign.objects.update_or_create(
@@ -269,6 +271,7 @@ def _load_campaign(kinds: dict[str, UnitKind], resolutions: dict[str, Resolution
 
     participation, _ = Participation.objects.get_or_create(campaign=campaign, root=province)
     participation.kinds.set([kinds[k] for k in ("province", "district", "sector", "grassroots")])
+    return campaign
 
 
 def _load_users() -> None:

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from soket.core import clock
 from soket.notices.models import Notice
 from soket.orgs.models import User
 
@@ -32,4 +32,4 @@ def notify(*, users: Iterable[User], text: str, url: str = "", key: str = "") ->
 
 
 def notices_mark_read(*, user: User) -> int:
-    return Notice.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+    return Notice.objects.filter(user=user, read_at__isnull=True).update(read_at=clock.now())

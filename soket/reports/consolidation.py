@@ -14,10 +14,10 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from soket import access
+from soket.core import clock
 from soket.orgs.models import User
 from soket.reports import rollup
 from soket.reports.models import Figure, Report, SectionText
@@ -140,6 +140,6 @@ def report_draft_from_below(
             SectionText.objects.update_or_create(
                 report=report, section_id=section_id, defaults={"text": text}
             )
-    Report.objects.filter(pk=report.pk).update(drafted_at=timezone.now())
+    Report.objects.filter(pk=report.pk).update(drafted_at=clock.now())
     report.refresh_from_db()
     return report

@@ -46,6 +46,18 @@ class EvaluationRow:
     evaluation: Evaluation
 
 
+def is_judged_here(target: Target, report: Report) -> bool:
+    """Whether the goal applies to this report's own figure.
+
+    A rate or a share compares at any level. A summed goal belongs to the level that set
+    it (and its departments): a district's part of a provincial total is a contribution,
+    not a result to grade, so below that level it is judged only by hand.
+    """
+    return target.aggregation != Target.Aggregation.SUM or (
+        report.unit_id == target.resolution.issuer_id
+    )
+
+
 def evaluations(*, report: Report, targets: list[Target] | None = None) -> list[EvaluationRow]:
     """Each target with the report's figure (an empty one if none yet) and its assessment."""
     campaign = report.campaign
@@ -55,7 +67,7 @@ def evaluations(*, report: Report, targets: list[Target] | None = None) -> list[
         figure = figures.get(target.pk) or Figure(report=report, target=target)
         evaluation = evaluate(
             target=target,
-            value=figure.value,
+            value=figure.value if is_judged_here(target, report) else None,
             interim=campaign.kind == Campaign.Kind.INTERIM,
             as_of=campaign.reviewed_to,
             override=figure.assessment_override,
@@ -138,8 +150,10 @@ def own_report_slots(*, user: User, campaign: Campaign) -> list[ReportSlot]:
 
 
 def reports_to_review(*, user: User, campaign: Campaign) -> QuerySet[Report]:
-    """Submitted reports the user may accept or return."""
-    reviewable = access.units_in_scope(user, access.Perm.REVIEW).values("pk")
+    """Submitted reports addressed to the user's own level: from the units directly
+    below their role units, and from those units' departments. (A role allows review
+    deeper down too, but that is the level below's work to do first.)"""
+    reviewable = access.role_units(user, access.Perm.REVIEW).values("pk")
     return (
         Report.objects.filter(campaign=campaign, state=Report.State.SUBMITTED)
         .filter(

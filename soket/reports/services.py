@@ -16,11 +16,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from soket import access
 from soket.campaigns.models import Campaign
+from soket.core import clock
 from soket.notices.services import notify
 from soket.orgs.models import Department, Role, Unit, User
 from soket.reports.assessment import compare, ratio_percent
@@ -209,7 +209,7 @@ def _move(
         from_state=before,
         to_state=to_state,
         by=by,
-        at=fields.get("submitted_at") or timezone.now(),
+        at=fields.get("submitted_at") or clock.now(),
         reason=reason,
     )
     report.refresh_from_db()
@@ -232,7 +232,7 @@ def report_submit(*, report: Report, by: User) -> Report:
     problems = _missing_causes(report)
     if problems:
         raise ReportIncomplete(problems)
-    now = timezone.now()
+    now = clock.now()
     report = _move(
         report,
         action=Transition.Action.SUBMIT,
@@ -306,7 +306,7 @@ def report_accept(*, report: Report, by: User) -> Report:
         to_state=State.ACCEPTED,
         from_states=[State.SUBMITTED],
         by=by,
-        accepted_at=timezone.now(),
+        accepted_at=clock.now(),
     )
 
 

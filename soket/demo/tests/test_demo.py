@@ -22,7 +22,7 @@ def snapshot() -> str:
     """Every row of every Soket model and of the users, as text."""
     models = [
         model
-        for app in ("orgs", "resolutions", "campaigns")
+        for app in ("orgs", "resolutions", "campaigns", "reports", "notices")
         for model in apps.get_app_config(app).get_models()
     ]
     objects = [obj for model in models for obj in model._default_manager.order_by("pk")]

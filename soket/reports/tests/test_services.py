@@ -92,11 +92,14 @@ class StatesTestCase(ReportTestCase):
         self.assertEqual(self.report.transitions.count(), 1)
 
     def test_what_was_not_reached_needs_its_causes(self):
-        self.fill(value=10)
+        self.fill()
+        low_rate = FigureInput(numerator=D(1), denominator=D(10))
+        self.save(figures={self.t_ratio.pk: low_rate})
         with self.assertRaises(ReportIncomplete) as caught:
             services.report_submit(report=self.report, by=self.alice)
-        self.assertIn("S", str(caught.exception))
-        self.save(figures={self.t_sum.pk: FigureInput(value=D(10), causes="Thiếu cán bộ")})
+        self.assertIn("R", str(caught.exception))
+        explained = FigureInput(numerator=D(1), denominator=D(10), causes="Thiếu cán bộ")
+        self.save(figures={self.t_ratio.pk: explained})
         services.report_submit(report=self.report, by=self.alice)
 
     def test_return_needs_a_reason_and_tells_the_unit(self):
@@ -201,3 +204,36 @@ class AssessmentTestCase(CampaignTestCase):
             override="achieved",
         )
         self.assertEqual((result.computed, result.assessment), (None, "achieved"))
+
+
+class ReviewListTestCase(ReportTestCase):
+    def test_the_review_list_holds_what_is_addressed_to_my_level(self):
+        from soket.reports.selectors import reports_to_review
+
+        grassroots = services.report_for(campaign=self.campaign, unit=self.grassroots_a1)
+        self.fill(grassroots, self.grassroots_reporter)
+        services.report_submit(report=grassroots, by=self.grassroots_reporter)
+        self.fill()
+        services.report_submit(report=self.report, by=self.alice)
+
+        mine = reports_to_review(user=self.province_approver, campaign=self.campaign)
+        self.assertEqual(list(mine), [self.report])
+        self.assertEqual(
+            list(reports_to_review(user=self.alice, campaign=self.campaign)), [grassroots]
+        )
+
+
+class JudgedWhereTheGoalWasSetTestCase(ReportTestCase):
+    def test_a_summed_goal_is_judged_only_at_the_level_that_set_it(self):
+        from soket.reports.selectors import evaluations
+
+        self.fill(value=1)
+        rows = {row.target.code: row.evaluation for row in evaluations(report=self.report)}
+        self.assertIsNone(rows["S"].computed)  # the province's total, not the district's
+        self.assertIsNotNone(rows["R"].computed)  # a rate compares at any level
+        province = services.report_for(campaign=self.campaign, unit=self.province_a)
+        self.save(
+            province, self.province_approver, figures={self.t_sum.pk: FigureInput(value=D(1))}
+        )
+        rows = {row.target.code: row.evaluation for row in evaluations(report=province)}
+        self.assertEqual(rows["S"].computed, Assessment.NOT_ACHIEVED)
