@@ -1,0 +1,173 @@
+"""Reporting at national scale: every grassroots union's accepted report with 20 target
+figures, every higher level's report drafted from below, then the full rollup of all
+levels and the completeness page of the top unit.
+
+The data is generated with INSERT ... SELECT, level by level, so building 2.7 million
+figures takes seconds; what is timed is Soket's own code.
+"""
+
+import datetime
+
+from django.db import connection
+from django.utils import timezone
+
+from bench.timing import once, timed
+from soket.campaigns.models import Campaign, Deadline, Milestone, OutlineSection, Participation
+from soket.orgs.models import Unit, UnitKind
+from soket.reports import completeness, rollup
+from soket.reports.models import Figure, Report
+from soket.resolutions.models import Resolution, Target
+
+TARGETS = 20
+D = datetime.date
+
+
+def build_campaign() -> Campaign:
+    top = Unit.objects.get(code="TLD")
+    resolution = Resolution.objects.create(
+        code="bench", title="Nghị quyết (tổng hợp)", congress="Đại hội (tổng hợp)",
+        term_start_year=2013, term_end_year=2018, issuer=top,
+    )  # fmt: skip
+    rules = ["sum", "sum", "ratio", "share_meeting"]
+    targets = [
+        Target.objects.create(
+            resolution=resolution,
+            code=f"T{n:02d}",
+            order=n,
+            wording=f"Chỉ tiêu {n}",
+            direction="at_least",
+            goal_value=50,
+            aggregation=rules[n % len(rules)],
+        )
+        for n in range(TARGETS)
+    ]
+    campaign = Campaign.objects.create(
+        code="bench", owner=top, kind="interim", title="Sơ kết toàn quốc (tổng hợp)",
+        reviewed_from=D(2013, 1, 1), reviewed_to=D(2015, 12, 31),
+    )  # fmt: skip
+    section = OutlineSection.objects.create(campaign=campaign, order=1, heading="Kết quả")
+    section.targets.set(targets)
+    participation = Participation.objects.create(campaign=campaign, root=top)
+    participation.kinds.set(UnitKind.objects.all())
+    milestone = Milestone.objects.create(
+        campaign=campaign, order=1, label="12/2015", text="Gửi báo cáo",
+        starts_on=D(2015, 11, 1), ends_on=D(2016, 3, 15),
+    )  # fmt: skip
+    for kind in UnitKind.objects.exclude(code="confederation"):
+        Deadline.objects.create(
+            milestone=milestone, unit_kind=kind, deliverable="Báo cáo", is_report=True,
+            due_on=D(2015, 12, 31) - datetime.timedelta(days=10 * (3 - kind.rank)),
+        )  # fmt: skip
+    return campaign
+
+
+def _insert_reports(campaign: Campaign, depth: int, at: datetime.datetime) -> None:
+    """One accepted report for every unit at `depth` (every 40th late, every 25th missing)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {Report._meta.db_table}
+              (campaign_id, unit_id, state, revision, first_submitted_at, submitted_at,
+               accepted_at, updated_at, is_illustrative)
+            SELECT %s, id, 'accepted', 1, %s, %s, %s, %s, false
+            FROM {Unit._meta.db_table} WHERE depth = %s AND id %% 25 <> 0
+            """,
+            [campaign.pk, at, at, at, at, depth],
+        )
+
+
+def _insert_leaf_figures(campaign: Campaign, depth: int) -> None:
+    report, figure, target = Report._meta.db_table, Figure._meta.db_table, Target._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {figure} (report_id, target_id, value, numerator, denominator,
+                assessment_override, override_reason, causes)
+            SELECT r.id, t.id, (r.id * 7 + t.id) %% 97, (r.id + t.id) %% 11, 10, '', '', ''
+            FROM {report} r JOIN {Unit._meta.db_table} u ON u.id = r.unit_id
+            CROSS JOIN {target} t
+            WHERE r.campaign_id = %s AND u.depth = %s
+            """,
+            [campaign.pk, depth],
+        )
+
+
+def _insert_drafted_figures(campaign: Campaign, depth: int) -> None:
+    """Figures of the level at `depth`: the sums of its children's, as a drafter would take.
+
+    The joins are written in the order the data flows (units, their reports, their
+    figures, the parents' reports): SQLite keeps the order of CROSS JOIN, PostgreSQL
+    plans it freely.
+    """
+    report, figure, unit = Report._meta.db_table, Figure._meta.db_table, Unit._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {figure} (report_id, target_id, value, numerator, denominator,
+                drafted_value, drafted_numerator, drafted_denominator,
+                assessment_override, override_reason, causes)
+            SELECT pr.id, f.target_id, SUM(f.value), SUM(f.numerator), SUM(f.denominator),
+                   SUM(f.value), SUM(f.numerator), SUM(f.denominator), '', '', ''
+            FROM {unit} cu
+            CROSS JOIN {report} cr
+            CROSS JOIN {figure} f
+            CROSS JOIN {report} pr
+            WHERE cu.depth = %s
+              AND cr.unit_id = cu.id AND cr.campaign_id = %s
+              AND f.report_id = cr.id
+              AND pr.unit_id = cu.parent_id AND pr.campaign_id = %s
+            GROUP BY pr.id, f.target_id
+            """,
+            [depth + 1, campaign.pk, campaign.pk],
+        )
+
+
+def _analyze() -> None:
+    """Refresh the planner's statistics: after a bulk load, SQLite plans badly without them."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def build_reports(campaign: Campaign) -> None:
+    deepest = Unit.objects.order_by("-depth").values_list("depth", flat=True).first()
+    at = timezone.make_aware(datetime.datetime(2015, 12, 20, 9))
+    for depth in range(deepest, -1, -1):
+        _insert_reports(campaign, depth, at)
+    _insert_leaf_figures(campaign, deepest)
+    _analyze()
+    for depth in range(deepest - 1, -1, -1):
+        _insert_drafted_figures(campaign, depth)
+    _analyze()
+
+
+def run(*, scale: int) -> None:
+    print("\nReporting")
+    campaign = build_campaign()
+    once("build the reports and figures (INSERT ... SELECT)", lambda: build_reports(campaign))
+    print(f"  reports: {Report.objects.count():,}   figures: {Figure.objects.count():,}")
+    top = Unit.objects.get(code="TLD")
+    province = Unit.objects.get(code="P31")
+    today = D(2016, 1, 5)
+
+    def full_rollup():
+        return rollup.children_rollup(campaign=campaign)
+
+    rolled = timed("full rollup, all levels (one GROUP BY)", full_rollup, repeat=3)
+    print(f"  parent x target rows rolled up: {len(rolled):,}")
+    timed(
+        "rollup of one province's children",
+        lambda: rollup.children_rollup(campaign=campaign, parents=[province.pk]),
+    )
+    for label, within, repeat in (("top unit", top, 5), ("one province", province, 7)):
+        timed(
+            f"completeness page, {label} (all levels)",
+            lambda within=within: completeness.completeness(
+                campaign=campaign, within=within, today=today
+            ),
+            repeat=repeat,
+        )
+    timed(
+        "completeness drill-down, top unit by province",
+        lambda: completeness.completeness_by_branch(campaign=campaign, within=top, today=today),
+        repeat=3,
+    )
