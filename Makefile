@@ -27,10 +27,16 @@ setup: $(VENV)/.installed-run messages
 	mkdir -p var/static
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 
+DEMO_ENV := DEBUG=1 SOKET_SIMULATED_TODAY=$(DEMO_TODAY)
+
+# Serves the demo with the background runner (reminders) beside it; Ctrl-C stops both.
 run: setup
-	DEBUG=1 SOKET_SIMULATED_TODAY=$(DEMO_TODAY) $(BIN)/python manage.py load_demo
+	$(DEMO_ENV) $(BIN)/python manage.py load_demo
+	$(DEMO_ENV) $(BIN)/python manage.py send_reminders --enqueue
 	@echo "Soket: http://127.0.0.1:$(PORT)/"
-	DEBUG=1 SOKET_SIMULATED_TODAY=$(DEMO_TODAY) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(DEMO_ENV) sh -c '$(BIN)/python manage.py db_worker --interval 30 & worker=$$!; \
+		trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)'
 
 test: $(VENV)/.installed-dev messages
 	mkdir -p var/static

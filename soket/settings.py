@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "csp",
     "soket.core",
     "soket.orgs",
@@ -100,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "soket.core.context_processors.soket",
+                "soket.notices.context_processors.notices",
             ],
         },
     },
@@ -151,6 +154,12 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = BASE_DIR / "var" / "media"
+
+# Background work (reminders) runs in django-tasks' database runner: `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+# Reminders go this many days before a report deadline, on the day, and this many after.
+SOKET_REMINDER_DAYS_BEFORE = env_int("SOKET_REMINDER_DAYS_BEFORE", 3)
+SOKET_REMINDER_DAYS_AFTER = env_int("SOKET_REMINDER_DAYS_AFTER", 3)
 
 # Uploads (imports) are read into memory up to this size and refused above it.
 SOKET_MAX_UPLOAD_BYTES = env_int("SOKET_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from soket.core import views as core_views
+from soket.notices import views as notice_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -13,5 +14,7 @@ urlpatterns = [
     path("nghi-quyet/", include("soket.resolutions.urls")),
     path("dot/", include("soket.campaigns.urls")),
     path("bao-cao/", include("soket.reports.urls")),
+    path("thong-bao/", notice_views.notice_list, name="notice_list"),
+    path("thong-bao/da-doc/", notice_views.notices_read, name="notices_read"),
     path("quan-tri/", admin.site.urls),
 ]
