@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "soket.campaigns",
     "soket.reports",
     "soket.notices",
+    "soket.audit",
     "soket.demo",
 ]
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from soket.audit.admin import AuditedAdmin
 from soket.campaigns.models import (
     Campaign,
     Deadline,
@@ -28,7 +29,7 @@ class ParticipationInline(admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(AuditedAdmin):
     list_display = ["title", "owner", "kind", "reviewed_to"]
     filter_horizontal = ["resolutions", "review_items"]
     inlines = [SteeringInline, RecipientInline, ParticipationInline]
@@ -40,19 +41,19 @@ class DeadlineInline(admin.TabularInline):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(admin.ModelAdmin):
+class MilestoneAdmin(AuditedAdmin):
     list_display = ["label", "campaign", "starts_on", "ends_on"]
     inlines = [DeadlineInline]
 
 
 @admin.register(PlanSection)
-class PlanSectionAdmin(admin.ModelAdmin):
+class PlanSectionAdmin(AuditedAdmin):
     list_display = ["number", "heading", "campaign", "part", "order"]
     list_filter = ["campaign", "part"]
 
 
 @admin.register(OutlineSection)
-class OutlineSectionAdmin(admin.ModelAdmin):
+class OutlineSectionAdmin(AuditedAdmin):
     list_display = ["number", "heading", "campaign", "order"]
     list_filter = ["campaign"]
     filter_horizontal = ["targets", "review_items"]

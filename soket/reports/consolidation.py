@@ -17,12 +17,18 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from soket import access
+from soket.audit import services as audit
 from soket.core import clock
 from soket.orgs.models import User
 from soket.reports import rollup
 from soket.reports.models import Figure, Report, SectionText
 from soket.reports.selectors import report_targets
-from soket.reports.services import ReportError, bump_revision, require_permission
+from soket.reports.services import (
+    ReportError,
+    bump_revision,
+    report_content,
+    require_permission,
+)
 from soket.resolutions.models import Target
 
 
@@ -106,6 +112,7 @@ def report_refresh_figures(
     if not report.is_editable:
         raise ReportError(_("This report is %s and cannot be edited.") % report.get_state_display())
     bump_revision(report, revision)
+    before = report_content(report)
     live = _live(report, include_submitted)
     for target in targets if targets is not None else report_targets(report.campaign):
         rolled = live.get(target.pk)
@@ -123,6 +130,9 @@ def report_refresh_figures(
             },
         )
     report.refresh_from_db()
+    audit.record(
+        by=by, action="refresh", instance=report, before=before, after=report_content(report)
+    )
     return report
 
 
@@ -134,6 +144,7 @@ def report_draft_from_below(
     report = report_refresh_figures(
         report=report, by=by, revision=revision, include_submitted=include_submitted
     )
+    before = report_content(report)
     written = set(report.section_texts.exclude(text="").values_list("section_id", flat=True))
     for section_id, text in _compiled_texts(report, include_submitted).items():
         if section_id not in written:
@@ -142,4 +153,7 @@ def report_draft_from_below(
             )
     Report.objects.filter(pk=report.pk).update(drafted_at=clock.now())
     report.refresh_from_db()
+    audit.record(
+        by=by, action="draft", instance=report, before=before, after=report_content(report)
+    )
     return report

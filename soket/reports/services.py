@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from soket import access
+from soket.audit import services as audit
 from soket.campaigns.models import Campaign
 from soket.core import clock
 from soket.notices.services import notify
@@ -129,6 +130,7 @@ def report_save(
     if problems:
         raise ReportError("; ".join(problems))
     bump_revision(report, revision)
+    before = report_content(report)
 
     for section_id, text in (sections or {}).items():
         SectionText.objects.update_or_create(
@@ -151,6 +153,7 @@ def report_save(
             report=report, item_id=item_id, defaults={"text": text}
         )
     report.refresh_from_db()
+    audit.record(by=by, action="save", instance=report, before=before, after=report_content(report))
     return report
 
 
@@ -213,6 +216,13 @@ def _move(
         reason=reason,
     )
     report.refresh_from_db()
+    audit.record(
+        by=by,
+        action=action,
+        instance=report,
+        before={"state": before},
+        after={"state": to_state, "reason": reason},
+    )
     return report
 
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from soket.audit.admin import AuditedAdmin
 from soket.resolutions.models import ActionProgramme, Resolution, ResolutionTask, ReviewItem, Target
 
 
@@ -14,13 +15,13 @@ class TaskInline(admin.TabularInline):
 
 
 @admin.register(Resolution)
-class ResolutionAdmin(admin.ModelAdmin):
+class ResolutionAdmin(AuditedAdmin):
     list_display = ["title", "issuer", "term_start_year", "term_end_year"]
     inlines = [ProgrammeInline, TaskInline]
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(AuditedAdmin):
     list_display = ["code", "resolution", "direction", "goal_value", "aggregation"]
     list_filter = ["resolution", "aggregation"]
     filter_horizontal = ["derived_from"]

@@ -11,8 +11,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from soket.audit import services as audit
+from soket.audit.services import snapshot
 from soket.core import tabular
 from soket.core.tabular import Column, Row, RowError, TableError
+from soket.orgs.models import User
 from soket.resolutions.models import ActionProgramme, Resolution, Target
 
 DIRECTIONS = {
@@ -84,7 +87,9 @@ class ImportResult:
     updated: int
 
 
-def import_targets(*, resolution: Resolution, filename: str, data: bytes) -> ImportResult:
+def import_targets(
+    *, resolution: Resolution, filename: str, data: bytes, by: User | None = None
+) -> ImportResult:
     rows, errors = tabular.read_table(filename=filename, data=data, columns=columns())
     good = [row for row in rows if not row.errors]
     programmes = {p.number: p for p in resolution.programmes.all()}
@@ -95,7 +100,7 @@ def import_targets(*, resolution: Resolution, filename: str, data: bytes) -> Imp
     errors += _check_rows(good, programmes, higher)
     if errors:
         raise TableError(errors)
-    return _write(resolution, good, programmes, higher)
+    return _write(resolution, good, programmes, higher, by)
 
 
 def _check_rows(
@@ -126,7 +131,7 @@ def _check_rows(
 
 
 @transaction.atomic
-def _write(resolution, rows, programmes, higher) -> ImportResult:
+def _write(resolution, rows, programmes, higher, by) -> ImportResult:
     existing = {t.code: t for t in resolution.targets.prefetch_related("derived_from")}
     created = updated = 0
     for order, row in enumerate(rows, start=1):
@@ -137,13 +142,19 @@ def _write(resolution, rows, programmes, higher) -> ImportResult:
         target = existing.get(fields["code"])
         if target is None:
             target = Target.objects.create(resolution=resolution, **fields)
+            target.derived_from.set(derived)
+            audit.record(by=by, action="import", instance=target, after=snapshot(target))
             created += 1
         elif any(getattr(target, k) != value for k, value in fields.items()) or (
             set(target.derived_from.all()) != derived
         ):
+            before = snapshot(target)
             for key, value in fields.items():
                 setattr(target, key, value)
             target.save()
+            target.derived_from.set(derived)
+            audit.record(
+                by=by, action="import", instance=target, before=before, after=snapshot(target)
+            )
             updated += 1
-        target.derived_from.set(derived)
     return ImportResult(created=created, updated=updated)

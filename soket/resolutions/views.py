@@ -50,7 +50,7 @@ def target_import(request: HttpRequest, pk: int) -> HttpResponse:
     return import_page(
         request,
         run=lambda name, data: imports.import_targets(
-            resolution=resolution, filename=name, data=data
+            resolution=resolution, filename=name, data=data, by=request.user
         ),
         success_message=lambda result: (
             _("Imported: %(created)d new targets, %(updated)d updated.") % vars(result)
