@@ -2,6 +2,8 @@
 their assessment, its assessment of the extra review items, and its life from draft to
 accepted, with every transition and every submitted version kept."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -181,3 +183,28 @@ class Version(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} — {self.number}"
+
+
+def _attachment_path(instance: "Attachment", filename: str) -> str:
+    # A generated name: the person's file name is kept in `name`, never used as a path.
+    return f"reports/{instance.report_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=_attachment_path)
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["report", "uploaded_at", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name

@@ -178,6 +178,7 @@ def report_content(report: Report) -> dict:
         "items": {
             item.item.code: item.text for item in report.item_assessments.select_related("item")
         },
+        "attachments": sorted(report.attachments.values_list("name", flat=True)),
     }
 
 

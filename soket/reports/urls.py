@@ -16,4 +16,11 @@ urlpatterns = [
     path("<int:pk>/luu/", views.report_save, name="report_save"),
     path("<int:pk>/tong-hop/", views.report_draft, name="report_draft"),
     path("<int:pk>/chuyen/<str:action>/", views.report_move, name="report_move"),
+    path("<int:pk>/tep/", views.attachment_add, name="attachment_add"),
+    path(
+        "<int:pk>/tep/<int:attachment_pk>/", views.attachment_download, name="attachment_download"
+    ),
+    path(
+        "<int:pk>/tep/<int:attachment_pk>/xoa/", views.attachment_remove, name="attachment_remove"
+    ),
 ]

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,9 +11,9 @@ from soket.campaigns.models import Campaign
 from soket.core import clock
 from soket.notices.services import notify
 from soket.orgs.models import Department, Role, Unit, User
-from soket.reports import completeness, consolidation, selectors, services
+from soket.reports import attachments, completeness, consolidation, selectors, services
 from soket.reports.forms import ReportForm, read_report_form
-from soket.reports.models import Assessment, Report
+from soket.reports.models import Assessment, Attachment, Report
 
 
 def _get_report_for_user(request: HttpRequest, pk: int) -> Report:
@@ -281,3 +281,47 @@ def remind_missing(request: HttpRequest, campaign_pk: int, unit_pk: int) -> Http
     )
     messages.success(request, _("Reminded %d people.") % len(sent))
     return redirect("campaign_reports", campaign_pk=campaign.pk)
+
+
+def _get_attachment_for_user(request: HttpRequest, pk: int, attachment_pk: int) -> Attachment:
+    report = _get_report_for_user(request, pk)
+    return get_object_or_404(report.attachments, pk=attachment_pk)
+
+
+@login_required
+@require_POST
+def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _get_report_for_user(request, pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file to attach."))
+    else:
+        try:
+            attachments.attachment_add(report=report, by=request.user, upload=upload)
+        except services.ReportError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Attached “%s”.") % upload.name)
+    return redirect("report_detail", pk=report.pk)
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    attachment = _get_attachment_for_user(request, pk, attachment_pk)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
+
+
+@login_required
+@require_POST
+def attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    attachment = _get_attachment_for_user(request, pk, attachment_pk)
+    try:
+        attachments.attachment_remove(attachment=attachment, by=request.user)
+    except services.ReportError as error:
+        messages.error(request, str(error))
+    return redirect("report_detail", pk=pk)

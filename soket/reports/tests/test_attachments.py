@@ -1,0 +1,87 @@
+import io
+import shutil
+import tempfile
+
+import openpyxl
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from django.urls import reverse
+
+from soket.core.testing import CampaignTestCase
+from soket.reports import services
+from soket.reports.models import Attachment
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def xlsx() -> bytes:
+    buffer = io.BytesIO()
+    openpyxl.Workbook().save(buffer)
+    return buffer.getvalue()
+
+
+class AttachmentTestCase(CampaignTestCase):
+    def setUp(self):
+        self.media = tempfile.mkdtemp()
+        self.override = override_settings(
+            MEDIA_ROOT=self.media, SOKET_MAX_ATTACHMENT_BYTES=64 * 1024
+        )
+        self.override.enable()
+        self.report = services.report_for(campaign=self.campaign, unit=self.district_a1)
+        self.client.force_login(self.alice)
+
+    def tearDown(self):
+        self.override.disable()
+        shutil.rmtree(self.media)
+
+    def attach(self, name, content):
+        return self.client.post(
+            reverse("attachment_add", args=[self.report.pk]),
+            {"file": SimpleUploadedFile(name, content)},
+            follow=True,
+        )
+
+    def test_a_pdf_and_a_workbook_are_attached_and_downloaded(self):
+        self.attach("Báo cáo.pdf", PDF)
+        self.attach("Số liệu.xlsx", xlsx())
+        names = sorted(self.report.attachments.values_list("name", flat=True))
+        self.assertEqual(names, ["Báo cáo.pdf", "Số liệu.xlsx"])
+        attachment = self.report.attachments.get(name="Báo cáo.pdf")
+        response = self.client.get(
+            reverse("attachment_download", args=[self.report.pk, attachment.pk])
+        )
+        self.assertEqual(b"".join(response.streaming_content), PDF)
+        self.assertIn("attachment", response["Content-Disposition"])
+
+    def test_a_file_that_is_not_what_its_name_says_is_refused(self):
+        response = self.attach("virus.pdf", b"MZ\x90\x00 not a pdf")
+        self.assertContains(response, "không phải")
+        response = self.attach("trick.docx", xlsx())  # a workbook called a document
+        self.assertFalse(Attachment.objects.exists())
+
+    def test_an_oversized_file_is_refused(self):
+        self.attach("big.pdf", PDF + b"0" * 70_000)
+        self.assertFalse(Attachment.objects.exists())
+
+    def test_other_districts_cannot_download(self):
+        self.attach("Báo cáo.pdf", PDF)
+        attachment = Attachment.objects.get()
+        self.client.force_login(self.bob)
+        url = reverse("attachment_download", args=[self.report.pk, attachment.pk])
+        self.assertEqual(self.client.get(url).status_code, 404)
+
+    def test_a_submitted_report_takes_no_more_files(self):
+        services.report_submit(report=self.report, by=self.alice)
+        self.attach("Báo cáo.pdf", PDF)
+        self.assertFalse(Attachment.objects.exists())
+
+    def test_removing_deletes_the_stored_file(self):
+        import os
+
+        self.attach("Báo cáo.pdf", PDF)
+        attachment = Attachment.objects.get()
+        path = attachment.file.path
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(reverse("attachment_remove", args=[self.report.pk, attachment.pk]))
+        self.assertFalse(Attachment.objects.exists())
+        self.assertFalse(os.path.exists(path))
