@@ -80,3 +80,17 @@ class CampaignPageBrowserTestCase(StaticLiveServerTestCase):
         self.page.click("button[type=submit]")
         self.assertIn("Đăng nhập", self.page.title())
         self.assertIn("tên đăng nhập", self.page.inner_text(".errors").lower())
+
+    def test_a_district_double_clicks_accept_and_the_report_is_accepted_once(self):
+        from soket.reports.models import Report, Transition
+
+        waiting = Report.objects.get(unit__code="LS-CL-02", state=Report.State.SUBMITTED)
+        self.log_in("caoloc.duyet")
+        self.page.goto(f"{self.live_server_url}/bao-cao/{waiting.pk}/")
+        self.page.locator("form[action$='/chuyen/chap-nhan/'] button").dblclick()
+        self.page.wait_for_selector(".badge.state-accepted")
+        waiting.refresh_from_db()
+        self.assertEqual(waiting.state, Report.State.ACCEPTED)
+        accepts = waiting.transitions.filter(action=Transition.Action.ACCEPT)
+        self.assertEqual(accepts.count(), 1)
+        self.assertEqual(self.console_errors, [])
