@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from bench.timing import once, timed
 from soket.campaigns.models import Campaign, Deadline, Milestone, OutlineSection, Participation
+from soket.core.testing import make_target
 from soket.orgs.models import Unit, UnitKind
 from soket.reports import completeness, rollup
 from soket.reports.models import Figure, Report
@@ -30,15 +31,7 @@ def build_campaign() -> Campaign:
     )  # fmt: skip
     rules = ["sum", "sum", "ratio", "share_meeting"]
     targets = [
-        Target.objects.create(
-            resolution=resolution,
-            code=f"T{n:02d}",
-            order=n,
-            wording=f"Chỉ tiêu {n}",
-            direction="at_least",
-            goal_value=50,
-            aggregation=rules[n % len(rules)],
-        )
+        make_target(resolution, f"T{n:02d}", rules[n % len(rules)], 50, order=n)
         for n in range(TARGETS)
     ]
     campaign = Campaign.objects.create(

@@ -51,6 +51,14 @@ def make_resolution(code: str, issuer: Unit, implements: Resolution | None = Non
     )
 
 
+def make_target(resolution: Resolution, code: str, aggregation: str, goal=None, **fields) -> Target:
+    fields.setdefault("direction", "qualitative" if goal is None else "at_least")
+    return Target.objects.create(
+        resolution=resolution, code=code, wording=fields.pop("wording", code),
+        aggregation=aggregation, goal_value=goal, **fields,
+    )  # fmt: skip
+
+
 class BaseTestCase(TestCase):
     """Confederation › two provinces › districts › grassroots unions, and:
 
@@ -105,44 +113,15 @@ def build_campaign(cls) -> None:
     """Set CampaignTestCase's campaign, targets, outline and people as attributes of `cls`."""
     D = datetime.date
     cls.resolution = make_resolution("xv", cls.province_a)
-    target = Target.objects.create
-    cls.t_sum = target(
-        resolution=cls.resolution,
-        code="S",
-        wording="Đoàn viên mới",
-        order=1,
-        direction="at_least",
-        goal_value=100,
-        aggregation="sum",
+    cls.t_sum = make_target(cls.resolution, "S", "sum", 100, wording="Đoàn viên mới", order=1)
+    cls.t_ratio = make_target(
+        cls.resolution, "R", "ratio", 75, wording="Tỷ lệ vững mạnh", order=2,
+        numerator_label="vững mạnh", denominator_label="tổng số",
+    )  # fmt: skip
+    cls.t_share = make_target(
+        cls.resolution, "H", "share_meeting", 100, wording="Tổ chức hội nghị", order=3
     )
-    cls.t_ratio = target(
-        resolution=cls.resolution,
-        code="R",
-        wording="Tỷ lệ vững mạnh",
-        order=2,
-        direction="at_least",
-        goal_value=75,
-        aggregation="ratio",
-        numerator_label="vững mạnh",
-        denominator_label="tổng số",
-    )
-    cls.t_share = target(
-        resolution=cls.resolution,
-        code="H",
-        wording="Tổ chức hội nghị",
-        order=3,
-        direction="at_least",
-        goal_value=100,
-        aggregation="share_meeting",
-    )
-    cls.t_qual = target(
-        resolution=cls.resolution,
-        code="Q",
-        wording="Học tập và làm theo",
-        order=4,
-        direction="qualitative",
-        aggregation="none",
-    )
+    cls.t_qual = make_target(cls.resolution, "Q", "none", wording="Học tập và làm theo", order=4)
     cls.item = ReviewItem.objects.create(code="kl-79", title="Kết luận 79-KL/TW")
     cls.campaign = Campaign.objects.create(
         code="so-ket-a",

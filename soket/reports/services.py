@@ -287,25 +287,45 @@ def _notify_unit(report: Report, text: str) -> None:
     notify(users=people, text=text, url=reverse("report_detail", args=[report.pk]))
 
 
-@transaction.atomic
-def report_return(*, report: Report, by: User, reason: str) -> Report:
+def _send_back(
+    report: Report,
+    *,
+    by: User,
+    reason: str,
+    action: str,
+    from_states: list[str],
+    missing_reason: str,
+    message: str,
+    **fields,
+) -> Report:
+    """Give a report back to its unit to change, saying why; the unit is told."""
     require_permission(access.can_review_report(by, report))
     if not reason.strip():
-        raise ReportError(_("Say why the report is returned."))
+        raise ReportError(missing_reason)
     report = _move(
         report,
-        action=Transition.Action.RETURN,
+        action=action,
         to_state=State.RETURNED,
-        from_states=[State.SUBMITTED],
+        from_states=from_states,
         by=by,
         reason=reason,
+        **fields,
     )
-    _notify_unit(
-        report,
-        _("Your report for “%(campaign)s” was returned: %(reason)s")
-        % {"campaign": report.campaign.title, "reason": reason},
-    )
+    _notify_unit(report, message % {"campaign": report.campaign.title, "reason": reason})
     return report
+
+
+@transaction.atomic
+def report_return(*, report: Report, by: User, reason: str) -> Report:
+    return _send_back(
+        report,
+        by=by,
+        reason=reason,
+        action=Transition.Action.RETURN,
+        from_states=[State.SUBMITTED],
+        missing_reason=_("Say why the report is returned."),
+        message=_("Your report for “%(campaign)s” was returned: %(reason)s"),
+    )
 
 
 @transaction.atomic
@@ -329,22 +349,14 @@ def reports_accept(*, reports: Iterable[Report], by: User) -> list[Report]:
 
 @transaction.atomic
 def report_reopen(*, report: Report, by: User, reason: str) -> Report:
-    """Open an accepted report again for its unit to change, with a reason."""
-    require_permission(access.can_review_report(by, report))
-    if not reason.strip():
-        raise ReportError(_("Say why the report is reopened."))
-    report = _move(
+    """Open an accepted report again for its unit to change."""
+    return _send_back(
         report,
-        action=Transition.Action.REOPEN,
-        to_state=State.RETURNED,
-        from_states=[State.ACCEPTED],
         by=by,
         reason=reason,
+        action=Transition.Action.REOPEN,
+        from_states=[State.ACCEPTED],
+        missing_reason=_("Say why the report is reopened."),
+        message=_("Your report for “%(campaign)s” was reopened: %(reason)s"),
         accepted_at=None,
     )
-    _notify_unit(
-        report,
-        _("Your report for “%(campaign)s” was reopened: %(reason)s")
-        % {"campaign": report.campaign.title, "reason": reason},
-    )
-    return report

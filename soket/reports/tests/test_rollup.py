@@ -8,12 +8,11 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from soket.campaigns.models import Campaign, OutlineSection, Participation
-from soket.core.testing import make_kinds, make_resolution, make_unit, make_user
+from soket.core.testing import make_kinds, make_resolution, make_target, make_unit, make_user
 from soket.orgs.models import Unit
 from soket.reports import completeness, consolidation, rollup, services
 from soket.reports.models import Report
 from soket.reports.services import FigureInput
-from soket.resolutions.models import Target
 
 D = datetime.date
 TREES = st.lists(st.integers(0, 100), min_size=1, max_size=12)
@@ -28,13 +27,11 @@ def build(tree_choices):
         units.append(make_unit(f"U{index}", kinds["grassroots"], units[choice % len(units)]))
     resolution = make_resolution("nq", root)
 
-    def target(code, aggregation, goal):
-        return Target.objects.create(
-            resolution=resolution, code=code, wording=code, direction="at_least",
-            goal_value=goal, aggregation=aggregation,
-        )  # fmt: skip
-
-    targets = (target("S", "sum", 10), target("R", "ratio", 50), target("H", "share_meeting", 5))
+    targets = (
+        make_target(resolution, "S", "sum", 10),
+        make_target(resolution, "R", "ratio", 50),
+        make_target(resolution, "H", "share_meeting", 5),
+    )
     campaign = Campaign.objects.create(
         code="c", owner=root, kind="final", title="c",
         reviewed_from=D(2013, 1, 1), reviewed_to=D(2018, 1, 1),
