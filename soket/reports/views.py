@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from soket import access
 from soket.campaigns.models import Campaign
+from soket.campaigns.selectors import participating_units
 from soket.core import clock
 from soket.notices.services import notify
 from soket.orgs.models import Department, Role, Unit, User
@@ -208,6 +209,8 @@ def report_start(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     department = None
     if request.POST.get("department"):
         department = get_object_or_404(Department, pk=request.POST["department"], unit=unit)
+    if not participating_units(campaign=campaign).filter(pk=unit.pk).exists():
+        raise Http404
     if not access.can_edit_report(request.user, Report(unit=unit, department=department)):
         raise PermissionDenied
     report = services.report_for(campaign=campaign, unit=unit, department=department)

@@ -44,3 +44,21 @@ class CampaignReportsPageTestCase(CampaignTestCase):
         self.client.force_login(self.carol)
         url = reverse("remind_missing", args=[self.campaign.pk, self.province_a.pk])
         self.assertEqual(self.client.post(url).status_code, 403)
+
+
+class StartReportTestCase(CampaignTestCase):
+    def test_a_unit_outside_the_campaign_cannot_start_a_report_in_it(self):
+        # The confederation sees province A's campaign but takes no part in it.
+        self.client.force_login(self.national_approver)
+        response = self.client.post(
+            reverse("report_start", args=[self.campaign.pk]), {"unit": self.confederation.pk}
+        )
+        self.assertEqual(response.status_code, 404)
+        self.assertFalse(self.confederation.reports.exists())
+
+    def test_a_viewer_cannot_start_a_report(self):
+        self.client.force_login(self.carol)
+        response = self.client.post(
+            reverse("report_start", args=[self.campaign.pk]), {"unit": self.province_a.pk}
+        )
+        self.assertEqual(response.status_code, 403)
