@@ -116,8 +116,14 @@ def unit_move(*, unit: Unit, new_parent: Unit) -> Unit:
         ),
         depth=F("depth") + (new_parent.depth + 1 - unit.depth),
     )
+    old_parent_id = unit.parent_id
     Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
     unit.refresh_from_db()
+    # The one place a unit's parent changes: its reports now count under the new parent.
+    # (A lazy import: reports build on the hierarchy, not the other way round.)
+    from soket.reports.rollup import unit_rehung
+
+    unit_rehung(unit, old_parent_id=old_parent_id)
     return unit
 
 

@@ -208,3 +208,35 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RollupTotal(models.Model):
+    """Running totals of the children's figures under one parent, for one target and one
+    counted state (submitted or accepted).
+
+    Kept in the same transaction as every state change, so reading a rollup never adds
+    up millions of figures again. `rollup.rebuild` recomputes them from the figures.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    parent = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=20, choices=Report.State.choices)
+    value = models.DecimalField(max_digits=24, decimal_places=4, default=0)
+    numerator = models.DecimalField(max_digits=24, decimal_places=4, default=0)
+    denominator = models.DecimalField(max_digits=24, decimal_places=4, default=0)
+    # How many figures gave a value, a numerator, a denominator: a sum of none is no sum.
+    values = models.IntegerField(default=0)
+    numerators = models.IntegerField(default=0)
+    denominators = models.IntegerField(default=0)
+    reports = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "parent", "target", "state"], name="reports_rollup_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent_id}/{self.target_id}/{self.state}"

@@ -1,11 +1,16 @@
-"""Rolling figures up the tree, in SQL.
+"""Rolling figures up the tree.
 
-A parent's figure for a target comes from its children's own reports: one GROUP BY on
-the children's parent gives every parent of every level at once, live, with no nightly
-rebuild. Each level's figures can be edited by its drafter, so the level above rolls up
-what the level below decided. Where nobody edits, the top equals the rollup straight
-over the leaves, since sums of sums are sums (ratios and shares carry their numerators
-and denominators up, never their percentages).
+A parent's figure for a target comes from its children's own reports. Running totals per
+parent, target and state (RollupTotal) are kept in the same transaction as every state
+change — a report's figures can only change while it is a draft or returned, which is
+not counted — so every parent of every level reads its rollup live, without adding up
+millions of figures again. `rebuild` recomputes the totals from the figures with one
+GROUP BY, which is also what the tests hold the totals against.
+
+Each level's figures can be edited by its drafter, so the level above rolls up what the
+level below decided. Where nobody edits, the top equals the rollup straight over the
+leaves, since sums of sums are sums (ratios and shares carry their numerators and
+denominators up, never their percentages).
 """
 
 from __future__ import annotations
@@ -14,16 +19,31 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db import transaction
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from soket.campaigns.models import Campaign
 from soket.orgs.models import Unit
 from soket.reports.assessment import ratio_percent
-from soket.reports.models import Figure, Report
+from soket.reports.models import Figure, Report, RollupTotal
 from soket.resolutions.models import Target
 
 ACCEPTED = (Report.State.ACCEPTED,)
 ACCEPTED_OR_SUBMITTED = (Report.State.ACCEPTED, Report.State.SUBMITTED)
+COUNTED = frozenset(ACCEPTED_OR_SUBMITTED)
 
 
 @dataclass(frozen=True)
@@ -43,24 +63,108 @@ class Rolled:
         return None, None, None
 
 
+# Keeping the totals.
+
+
+def _counts(report: Report) -> bool:
+    return report.department_id is None and report.unit.parent_id is not None
+
+
+def _add(report: Report, state: str, sign: int, parent_id: int) -> None:
+    """Add (sign 1) or take away (sign -1) a report's figures under a parent: one insert
+    of the missing totals, one UPDATE of them all."""
+    target_ids = list(report.figures.values_list("target_id", flat=True))
+    if not target_ids:
+        return
+    key = {"campaign_id": report.campaign_id, "parent_id": parent_id, "state": state}
+    RollupTotal.objects.bulk_create(
+        [RollupTotal(target_id=target_id, **key) for target_id in target_ids],
+        ignore_conflicts=True,
+    )
+    figure = Figure.objects.filter(report=report, target=OuterRef("target_id"))
+
+    def moved(field: str) -> dict:
+        amount = Coalesce(Subquery(figure.values(field)[:1]), Value(Decimal(0)))
+        given = Case(When(Exists(figure.filter(**{f"{field}__isnull": False})), then=1), default=0)
+        step = (F(field) + amount, F(f"{field}s") + given)
+        if sign < 0:
+            step = (F(field) - amount, F(f"{field}s") - given)
+        return {field: step[0], f"{field}s": step[1]}
+
+    RollupTotal.objects.filter(target_id__in=target_ids, **key).update(
+        **moved("value"),
+        **moved("numerator"),
+        **moved("denominator"),
+        reports=F("reports") + sign,
+    )
+
+
+def report_moved(report: Report, *, from_state: str, to_state: str) -> None:
+    """Keep the totals right as a report leaves one state for another."""
+    if not _counts(report):
+        return
+    if from_state in COUNTED:
+        _add(report, from_state, -1, report.unit.parent_id)
+    if to_state in COUNTED:
+        _add(report, to_state, 1, report.unit.parent_id)
+
+
+@transaction.atomic
+def unit_rehung(unit: Unit, *, old_parent_id: int | None) -> None:
+    """After a unit moves, its counted reports count under its new parent."""
+    reports = Report.objects.filter(unit=unit, department__isnull=True, state__in=COUNTED)
+    for report in reports:
+        if old_parent_id is not None:
+            _add(report, report.state, -1, old_parent_id)
+        if unit.parent_id is not None:
+            _add(report, report.state, 1, unit.parent_id)
+
+
 def _aggregate(figures: QuerySet[Figure], *group_by: str) -> QuerySet:
     return figures.values(*group_by, "target_id").annotate(
         total_value=Sum("value"),
         total_numerator=Sum("numerator"),
         total_denominator=Sum("denominator"),
         reports=Count("pk"),
-        not_yet_accepted=Count("pk", filter=Q(report__state=Report.State.SUBMITTED)),
+        values=Count("value"),
+        numerators=Count("numerator"),
+        denominators=Count("denominator"),
     )
 
 
-def _rolled(row: dict) -> Rolled:
-    return Rolled(
-        row["total_value"],
-        row["total_numerator"],
-        row["total_denominator"],
-        row["reports"],
-        row["not_yet_accepted"],
-    )
+@transaction.atomic
+def rebuild(*, campaign: Campaign) -> int:
+    """Recompute a campaign's totals from its figures (after a bulk load, or to check)."""
+    RollupTotal.objects.filter(campaign=campaign).delete()
+    totals = []
+    for state in COUNTED:
+        figures = Figure.objects.filter(
+            report__campaign=campaign,
+            report__department__isnull=True,
+            report__state=state,
+            report__unit__parent__isnull=False,
+        )
+        totals += [
+            RollupTotal(
+                campaign=campaign,
+                parent_id=row["report__unit__parent_id"],
+                target_id=row["target_id"],
+                state=state,
+                value=row["total_value"] or 0,
+                numerator=row["total_numerator"] or 0,
+                denominator=row["total_denominator"] or 0,
+                values=row["values"],
+                numerators=row["numerators"],
+                denominators=row["denominators"],
+                reports=row["reports"],
+            )
+            for row in _aggregate(figures, "report__unit__parent_id")
+        ]
+    RollupTotal.objects.bulk_create(totals, batch_size=5000)
+    return len(totals)
+
+
+# Reading them.
 
 
 def children_rollup(
@@ -70,15 +174,29 @@ def children_rollup(
     states: Iterable[str] = ACCEPTED,
 ) -> dict[tuple[int, int], Rolled]:
     """{(parent unit id, target id): rolled figure} from the children's unit reports."""
-    figures = Figure.objects.filter(
-        report__campaign=campaign,
-        report__department__isnull=True,
-        report__state__in=list(states),
-    )
+    totals = RollupTotal.objects.filter(campaign=campaign, state__in=list(states), reports__gt=0)
     if parents is not None:
-        figures = figures.filter(report__unit__parent_id__in=list(parents))
-    rows = _aggregate(figures, "report__unit__parent_id")
-    return {(row["report__unit__parent_id"], row["target_id"]): _rolled(row) for row in rows}
+        totals = totals.filter(parent_id__in=list(parents))
+    rows = totals.values("parent_id", "target_id").annotate(
+        total_value=Sum("value"),
+        total_numerator=Sum("numerator"),
+        total_denominator=Sum("denominator"),
+        any_values=Sum("values"),
+        any_numerators=Sum("numerators"),
+        any_denominators=Sum("denominators"),
+        total_reports=Sum("reports"),
+        not_yet_accepted=Sum("reports", filter=Q(state=Report.State.SUBMITTED), default=0),
+    )
+    return {
+        (row["parent_id"], row["target_id"]): Rolled(
+            row["total_value"] if row["any_values"] else None,
+            row["total_numerator"] if row["any_numerators"] else None,
+            row["total_denominator"] if row["any_denominators"] else None,
+            row["total_reports"],
+            row["not_yet_accepted"],
+        )
+        for row in rows
+    }
 
 
 def leaves_rollup(
@@ -92,4 +210,13 @@ def leaves_rollup(
         report__state__in=list(states),
         report__unit__in=Unit.objects.subtree_of(unit),
     ).filter(~Exists(has_children))
-    return {row["target_id"]: _rolled(row) for row in _aggregate(figures)}
+    return {
+        row["target_id"]: Rolled(
+            row["total_value"],
+            row["total_numerator"],
+            row["total_denominator"],
+            row["reports"],
+            0,
+        )
+        for row in _aggregate(figures)
+    }

@@ -24,6 +24,7 @@ from soket.campaigns.models import Campaign
 from soket.core import clock
 from soket.notices.services import notify
 from soket.orgs.models import Department, Role, Unit, User
+from soket.reports import rollup
 from soket.reports.assessment import compare, ratio_percent
 from soket.reports.models import (
     Assessment,
@@ -217,6 +218,7 @@ def _move(
         reason=reason,
     )
     report.refresh_from_db()
+    rollup.report_moved(report, from_state=before, to_state=to_state)
     audit.record(
         by=by,
         action=action,
