@@ -51,6 +51,16 @@ class MovedFigure:
     edited: bool  # the drafter changed the drafted value by hand
 
 
+def not_yet_accepted(*, report: Report, include_submitted: bool) -> int:
+    """How many of the reports a draft would use are submitted but not yet accepted."""
+    if not include_submitted:
+        return 0
+    return Report.objects.filter(
+        campaign=report.campaign, unit__parent=report.unit, department__isnull=True,
+        state=Report.State.SUBMITTED,
+    ).count()  # fmt: skip
+
+
 def moved_figures(*, report: Report, include_submitted: bool = False) -> list[MovedFigure]:
     """Figures whose rollup below has changed since they were drafted."""
     live = _live(report, include_submitted)
@@ -91,9 +101,10 @@ def _compiled_texts(report: Report, include_submitted: bool) -> dict[int, str]:
     )
     compiled: dict[int, list[str]] = {}
     for text in texts:
-        compiled.setdefault(text.section_id, []).append(
-            f"[{text.report.author_name}] {text.text.strip()}"
-        )
+        author = text.report.author_name
+        if text.report.state != Report.State.ACCEPTED:
+            author = _("%s — not yet accepted") % author
+        compiled.setdefault(text.section_id, []).append(f"[{author}] {text.text.strip()}")
     return {section: "\n\n".join(passages) for section, passages in compiled.items()}
 
 

@@ -173,7 +173,18 @@ def report_draft(request: HttpRequest, pk: int) -> HttpResponse:
     except services.ReportError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("Drafted from the reports below."))
+        pending = consolidation.not_yet_accepted(report=report, include_submitted=include_submitted)
+        if pending:
+            messages.warning(
+                request,
+                _(
+                    "Drafted from the reports below, %d of them not yet accepted: "
+                    "check them before submitting."
+                )
+                % pending,
+            )
+        else:
+            messages.success(request, _("Drafted from the reports below."))
     return redirect("report_detail", pk=report.pk)
 
 

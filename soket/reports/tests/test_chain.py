@@ -12,7 +12,9 @@ from soket.notices.models import Notice
 from soket.reports.models import Report
 
 
-class ChainTestCase(CampaignTestCase):
+class ReportFlowTestCase(CampaignTestCase):
+    """What people do on the pages, as helpers for the stories below."""
+
     def as_user(self, user):
         self.client.force_login(user)
 
@@ -47,6 +49,8 @@ class ChainTestCase(CampaignTestCase):
             f"override-{q}": "achieved", f"reason-{q}": "Tổ chức học tập đầy đủ",
         }  # fmt: skip
 
+
+class ChainTestCase(ReportFlowTestCase):
     def test_the_review_runs_from_the_grassroots_up(self):
         # A grassroots union reports; its district returns it, with a reason.
         self.as_user(self.grassroots_reporter)
@@ -156,3 +160,23 @@ class ChainTestCase(CampaignTestCase):
         self.move(report, "gui")
         self.assertEqual(report.versions.count(), 1)
         self.assertEqual(report.transitions.count(), 1)
+
+
+class DraftWithSubmittedTestCase(ReportFlowTestCase):
+    def test_passages_and_figures_from_unaccepted_reports_are_marked(self):
+        self.as_user(self.grassroots_reporter)
+        grassroots = self.start(self.grassroots_a1)
+        self.save(grassroots, **self.figures("120", "8", "10", "100"),
+                  **{f"section-{self.section_results.pk}": "Kết nạp 120 đoàn viên."})  # fmt: skip
+        self.move(grassroots, "gui")
+
+        self.as_user(self.alice)
+        district = self.start(self.district_a1)
+        response = self.client.post(
+            reverse("report_draft", args=[district.pk]),
+            {"revision": district.revision, "include_submitted": "1"},
+            follow=True,
+        )
+        self.assertContains(response, "1 báo cáo chưa được chấp nhận")
+        self.assertEqual(district.figures.get(target=self.t_sum).value, Decimal(120))
+        self.assertIn("chưa được chấp nhận", district.section_texts.get().text)
