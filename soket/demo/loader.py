@@ -108,8 +108,7 @@ def _load_units(kinds: dict[str, UnitKind]) -> None:
             "place": s.place,
             "is_illustrative": s.is_illustrative,
         }
-        if any(getattr(unit, key) != value for key, value in fields.items()):
-            Unit.objects.filter(pk=unit.pk).update(**fields)
+        org_services.unit_update(unit=unit, fields=fields)
     province = Unit.objects.get(code="LS")
     for order, (code, name) in enumerate(data.DEPARTMENTS, start=1):
         org_services.department_ensure(unit=province, code=code, name=name, order=order)

@@ -162,8 +162,7 @@ def _write(rows, existing: dict[str, Unit], kinds: dict[str, UnitKind]) -> Impor
                 services.UnitSpec(code=v["code"], parent_code=v["parent_code"] or None, **fields)
             )
             continue
-        if any(getattr(unit, name) != value for name, value in fields.items()):
-            Unit.objects.filter(pk=unit.pk).update(**fields)
+        if services.unit_update(unit=unit, fields=fields):
             updated += 1
         current_parent = unit.parent.code if unit.parent_id else ""
         if v["parent_code"] != current_parent:

@@ -35,6 +35,13 @@ def ids_in_path(path: str) -> list[int]:
     return [int(path[i : i + PATH_STEP]) for i in range(0, len(path), PATH_STEP)]
 
 
+def open_on(day: datetime.date) -> Q:
+    """The condition of a unit that is open on `day`: opened by then, not yet closed."""
+    return (Q(opened_on__isnull=True) | Q(opened_on__lte=day)) & (
+        Q(closed_on__isnull=True) | Q(closed_on__gt=day)
+    )
+
+
 class UnitKind(models.Model):
     """A kind of unit (provincial federation, sector union, grassroots union…).
 
@@ -73,10 +80,7 @@ class UnitQuerySet(models.QuerySet):
         return self.filter(pk__in=ids if include_self else ids[:-1])
 
     def active_on(self, day: datetime.date) -> UnitQuerySet:
-        return self.filter(
-            Q(opened_on__isnull=True) | Q(opened_on__lte=day),
-            Q(closed_on__isnull=True) | Q(closed_on__gt=day),
-        )
+        return self.filter(open_on(day))
 
 
 class Unit(models.Model):

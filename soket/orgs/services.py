@@ -96,6 +96,14 @@ def unit_create(**fields) -> Unit:
     return unit
 
 
+def unit_update(*, unit: Unit, fields: dict) -> bool:
+    """Give a unit these field values (not its place in the tree); False if it had them."""
+    if all(getattr(unit, name) == value for name, value in fields.items()):
+        return False
+    Unit.objects.filter(pk=unit.pk).update(**fields)
+    return True
+
+
 @transaction.atomic
 def unit_move(*, unit: Unit, new_parent: Unit) -> Unit:
     """Re-hang a unit and its whole subtree under another parent, in one UPDATE."""

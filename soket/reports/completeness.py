@@ -16,7 +16,7 @@ from django.db.models.functions import Substr
 
 from soket.campaigns.models import Campaign, Deadline
 from soket.campaigns.selectors import participating_units
-from soket.orgs.models import PATH_STEP, Unit, UnitKind
+from soket.orgs.models import PATH_STEP, Unit, UnitKind, open_on
 from soket.reports.models import Report
 
 State = Report.State
@@ -64,11 +64,7 @@ def _expected(campaign: Campaign, within: Unit, today: datetime.date):
     open_on_due_day = Q(pk__in=[])
     for kind in kinds:
         day = dates.get(kind.pk, today)
-        open_on_due_day |= (
-            Q(kind=kind)
-            & (Q(opened_on__isnull=True) | Q(opened_on__lte=day))
-            & (Q(closed_on__isnull=True) | Q(closed_on__gt=day))
-        )
+        open_on_due_day |= Q(kind=kind) & open_on(day)
     units = (
         participating_units(campaign=campaign)
         .filter(pk__in=Unit.objects.subtree_of(within, include_self=False).values("pk"))

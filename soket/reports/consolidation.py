@@ -55,10 +55,17 @@ def not_yet_accepted(*, report: Report, include_submitted: bool) -> int:
     """How many of the reports a draft would use are submitted but not yet accepted."""
     if not include_submitted:
         return 0
+    return _reports_below(report, include_submitted).filter(state=Report.State.SUBMITTED).count()
+
+
+def _reports_below(report: Report, include_submitted: bool):
+    """What a draft reads: the children's unit reports and the unit's departments' reports."""
     return Report.objects.filter(
-        campaign=report.campaign, unit__parent=report.unit, department__isnull=True,
-        state=Report.State.SUBMITTED,
-    ).count()  # fmt: skip
+        campaign=report.campaign, state__in=_states(include_submitted)
+    ).filter(
+        Q(unit__parent=report.unit, department__isnull=True)
+        | Q(unit=report.unit, department__isnull=False)
+    )
 
 
 def moved_figures(*, report: Report, include_submitted: bool = False) -> list[MovedFigure]:
@@ -87,14 +94,8 @@ def moved_figures(*, report: Report, include_submitted: bool = False) -> list[Mo
 
 def _compiled_texts(report: Report, include_submitted: bool) -> dict[int, str]:
     """Each outline section's passages from the reports below, each under its author."""
-    below = Report.objects.filter(
-        campaign=report.campaign, state__in=_states(include_submitted)
-    ).filter(
-        Q(unit__parent=report.unit, department__isnull=True)
-        | Q(unit=report.unit, department__isnull=False)
-    )
     texts = (
-        SectionText.objects.filter(report__in=below)
+        SectionText.objects.filter(report__in=_reports_below(report, include_submitted))
         .exclude(text="")
         .select_related("report__unit", "report__department")
         .order_by("section_id", "report__department__order", "report__unit__name")
