@@ -21,9 +21,9 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
-from bench import hierarchy, reporting  # noqa: E402
+from bench import documents, hierarchy, reporting  # noqa: E402
 
-BENCHMARKS = [hierarchy, reporting]
+BENCHMARKS = [hierarchy, reporting, documents]
 
 
 def main() -> None:

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "soket.resolutions",
     "soket.campaigns",
     "soket.reports",
+    "soket.documents",
     "soket.notices",
     "soket.audit",
     "soket.demo",
@@ -165,6 +166,7 @@ SOKET_REMINDER_DAYS_AFTER = env_int("SOKET_REMINDER_DAYS_AFTER", 3)
 # Uploads (imports) are read into memory up to this size and refused above it.
 SOKET_MAX_UPLOAD_BYTES = env_int("SOKET_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 SOKET_MAX_ATTACHMENT_BYTES = env_int("SOKET_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+SOKET_PDF_TIMEOUT_SECONDS = env_int("SOKET_PDF_TIMEOUT_SECONDS", 120)
 DATA_UPLOAD_MAX_MEMORY_SIZE = SOKET_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = SOKET_MAX_UPLOAD_BYTES
 

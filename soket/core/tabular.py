@@ -45,9 +45,12 @@ class RowError:
     row: int | None
     column: str | None
     message: str
+    sheet: str | None = None
 
     def __str__(self) -> str:
         where = []
+        if self.sheet:
+            where.append(_("sheet “%s”") % self.sheet)
         if self.row is not None:
             where.append(_("row %d") % self.row)
         if self.column:
@@ -170,7 +173,7 @@ def _normalise(header: Any) -> str:
 # Reading files.
 
 
-def _check_zip(data: bytes) -> None:
+def check_zip(data: bytes) -> None:
     """Refuse archives that would unpack to far more than they weigh (zip bombs)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -186,7 +189,7 @@ def _check_zip(data: bytes) -> None:
 
 
 def _xlsx_rows(data: bytes, sheet_name: str | None) -> Iterator[tuple[int, list[Any]]]:
-    _check_zip(data)
+    check_zip(data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):

@@ -53,6 +53,16 @@ class UnitKind(models.Model):
     name = models.CharField(_("name"), max_length=200)
     plural_name = models.CharField(_("plural name"), max_length=200, blank=True)
     rank = models.PositiveSmallIntegerField(_("rank"), default=0)
+    signing_capacity = models.CharField(
+        _("signing capacity in documents"),
+        max_length=100,
+        blank=True,
+        default="TM. BAN THƯỜNG VỤ",
+        help_text=_("Printed above the signer's title, e.g. TM. BAN CHẤP HÀNH for grassroots."),
+    )
+    signer_title = models.CharField(
+        _("signer's title in documents"), max_length=100, blank=True, default="CHỦ TỊCH"
+    )
 
     class Meta:
         ordering = ["rank", "name"]
@@ -105,6 +115,7 @@ class Unit(models.Model):
         _("abbreviation in document numbers"), max_length=40, blank=True, help_text="LĐLĐ"
     )
     place = models.CharField(_("place name in document dates"), max_length=100, blank=True)
+    signer_name = models.CharField(_("signer's name in documents"), max_length=200, blank=True)
     opened_on = models.DateField(_("opened on"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     is_illustrative = models.BooleanField(_("illustrative sample data"), default=False)
@@ -138,6 +149,10 @@ class Department(models.Model):
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=200)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    signer_title = models.CharField(
+        _("signer's title in documents"), max_length=100, blank=True, default="TRƯỞNG BAN"
+    )
+    signer_name = models.CharField(_("signer's name in documents"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["unit", "order", "name"]

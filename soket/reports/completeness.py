@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, FilteredRelation, Q
+from django.db.models import Count, F, FilteredRelation, Q
 from django.db.models.functions import Substr
 
 from soket.campaigns.models import Campaign, Deadline
@@ -142,3 +142,44 @@ def missing_units(*, campaign: Campaign, within: Unit, today: datetime.date):
     """Expected units below `within` that have not submitted."""
     units, _dates, _late, _overdue = _expected(campaign, within, today)
     return units.filter(report__first_submitted_at__isnull=True)
+
+
+@dataclass(frozen=True)
+class UnitStatus:
+    """Where one unit directly below stands: for the annex of a consolidated report."""
+
+    unit: Unit
+    due_on: datetime.date | None
+    state: str | None  # None: no report started
+    first_submitted_at: datetime.datetime | None
+    accepted_at: datetime.datetime | None
+
+    @property
+    def is_late(self) -> bool:
+        submitted = self.first_submitted_at
+        return bool(submitted and self.due_on and submitted.date() > self.due_on)
+
+
+def children_status(*, campaign: Campaign, within: Unit, today: datetime.date) -> list[UnitStatus]:
+    """The expected units directly below `within`, each with its report's state, in one query."""
+    units, dates, _late, _overdue = _expected(campaign, within, today)
+    rows = (
+        units.filter(parent=within)
+        .select_related("kind")
+        .annotate(
+            report_state=F("report__state"),
+            report_first_submitted_at=F("report__first_submitted_at"),
+            report_accepted_at=F("report__accepted_at"),
+        )
+        .order_by("kind__rank", "path")
+    )
+    return [
+        UnitStatus(
+            unit=unit,
+            due_on=dates.get(unit.kind_id),
+            state=unit.report_state,
+            first_submitted_at=unit.report_first_submitted_at,
+            accepted_at=unit.report_accepted_at,
+        )
+        for unit in rows
+    ]

@@ -44,6 +44,10 @@ class Report(models.Model):
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     drafted_at = models.DateTimeField(_("drafted from the units below"), null=True, blank=True)
+    document_number = models.CharField(
+        _("document number"), max_length=60, blank=True, help_text="45/BC-LĐLĐ"
+    )
+    issued_on = models.DateField(_("document date"), null=True, blank=True)
     is_illustrative = models.BooleanField(_("illustrative sample data"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,0 +1,58 @@
+"""What a document says, independent of Word: headings, paragraphs, tables, images.
+
+The documents are written as lists of blocks by `soket.documents.content`, and
+`soket.documents.word` lays them out in the template's styles. Keeping the two apart
+lets the same content serve the .docx, its PDF and the tests.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# XML 1.0 forbids most control characters; a pasted text can carry them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def clean(text: str) -> str:
+    return _NOT_XML.sub("", text or "")
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int = 1
+
+
+@dataclass(frozen=True)
+class Para:
+    """A body paragraph. `notes` are footnote texts; "[^n]" in the text marks where the
+    n-th one (counting from 1) is cited."""
+
+    text: str
+    is_bullet: bool = False
+    notes: tuple[str, ...] = ()
+    italic: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    header: list[str]
+    rows: list[list[str]]
+    widths_cm: list[float]
+    numeric_columns: frozenset[int] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class Image:
+    data: bytes
+    caption: str
+    width_cm: float = 15.0
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    pass
+
+
+Block = Heading | Para | Table | Image | PageBreak

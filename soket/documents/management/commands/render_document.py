@@ -1,0 +1,82 @@
+"""Produce any official document from the command line, for offices that script them:
+
+manage.py render_document --campaign CODE --kind plan --format pdf --output ke-hoach.pdf
+manage.py render_document --campaign CODE --kind consolidated --unit LS --output bc.docx
+manage.py render_document --campaign CODE --kind table --unit LS --output bang.xlsx
+"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from soket.campaigns.models import Campaign
+from soket.documents import content, export, generate, pdf, word
+from soket.documents.models import DocumentKind
+from soket.orgs.models import Department, Unit
+from soket.reports.models import Report
+
+TABLE = "table"
+
+
+class Command(BaseCommand):
+    help = "Render a plan, outline, report, consolidated report or table to a file."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--campaign", required=True, help="campaign code")
+        parser.add_argument(
+            "--kind", required=True, choices=[*DocumentKind.values, TABLE], help="which document"
+        )
+        parser.add_argument("--unit", help="unit code (reports and tables)")
+        parser.add_argument("--department", help="department code (department reports)")
+        parser.add_argument("--format", choices=generate.CONTENT_TYPES, default=generate.DOCX)
+        parser.add_argument("--output", required=True, help="file to write")
+
+    def handle(self, *args, **options):
+        try:
+            campaign = Campaign.objects.get(code=options["campaign"])
+        except Campaign.DoesNotExist:
+            raise CommandError(f"No campaign with code {options['campaign']!r}.") from None
+        output = Path(options["output"])
+        kind = options["kind"]
+        if kind == TABLE:
+            with output.open("wb") as handle:
+                rows = export.consolidated_table(
+                    campaign=campaign, within=self._unit(options), output=handle
+                )
+            self.stdout.write(f"{output}: {rows} units")
+            return
+        composition = self._composition(campaign, kind, options)
+        try:
+            data = generate.document_bytes(composition, options["format"])
+        except (pdf.PdfUnavailable, word.TemplateProblem) as problem:
+            raise CommandError(str(problem)) from None
+        output.write_bytes(data)
+        self.stdout.write(f"{output}: {len(data)} bytes")
+
+    def _unit(self, options) -> Unit:
+        if not options["unit"]:
+            raise CommandError("--unit is required for this kind.")
+        try:
+            return Unit.objects.get(code=options["unit"])
+        except Unit.DoesNotExist:
+            raise CommandError(f"No unit with code {options['unit']!r}.") from None
+
+    def _composition(self, campaign: Campaign, kind: str, options) -> content.Composition:
+        if kind == DocumentKind.PLAN:
+            return content.plan_document(campaign)
+        if kind == DocumentKind.OUTLINE:
+            return content.outline_document(campaign)
+        unit = self._unit(options)
+        department = None
+        if kind == DocumentKind.DEPARTMENT:
+            try:
+                department = Department.objects.get(unit=unit, code=options["department"] or "")
+            except Department.DoesNotExist:
+                raise CommandError("--department must name a department of the unit.") from None
+        try:
+            report = Report.objects.get(campaign=campaign, unit=unit, department=department)
+        except Report.DoesNotExist:
+            raise CommandError(f"{unit} has no report in this campaign yet.") from None
+        if kind == DocumentKind.CONSOLIDATED:
+            return content.consolidated_document(report)
+        return content.report_document(report)

@@ -1,0 +1,139 @@
+"""Writes that documents cause: a report filled in offline, a unit's own Word template."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from soket import access
+from soket.audit import services as audit
+from soket.core import clock
+from soket.documents import word
+from soket.documents.blocks import Para
+from soket.documents.models import DocumentTemplate
+from soket.documents.report_form import FormContent, read_form
+from soket.orgs.models import Unit, User
+from soket.reports.models import Report
+from soket.reports.services import ReportError, figure_fields, report_save, require_permission
+from soket.resolutions.models import Target
+
+MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
+
+
+@transaction.atomic
+def report_form_upload(*, report: Report, by: User, filename: str, data: bytes) -> bool:
+    """Save what a unit filled in its Excel form; False when the file changes nothing.
+
+    All or nothing: any invalid cell refuses the whole file (TableError). A form made
+    from an older revision is refused if it would overwrite changes made since.
+    """
+    require_permission(access.can_edit_report(by, report))
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if not report.is_editable:
+        raise ReportError(_("This report is %s and cannot be edited.") % report.get_state_display())
+    content = read_form(report=report, filename=filename, data=data)
+    if _unchanged(report, content):
+        return False
+    if content.revision != report.revision:
+        raise ReportError(
+            _(
+                "The report was changed on the web after this form was downloaded. "
+                "Download the form again so that nothing is overwritten."
+            )
+        )
+    report_save(
+        report=report,
+        by=by,
+        revision=report.revision,
+        sections=content.sections,
+        figures=content.figures,
+        items=content.items,
+    )
+    return True
+
+
+def _unchanged(report: Report, content: FormContent) -> bool:
+    texts = dict(report.section_texts.values_list("section_id", "text"))
+    items = dict(report.item_assessments.values_list("item_id", "text"))
+    if any(texts.get(pk, "") != text for pk, text in content.sections.items()):
+        return False
+    if any(items.get(pk, "") != text for pk, text in content.items.items()):
+        return False
+    stored = {figure.target_id: figure for figure in report.figures.all()}
+    targets = Target.objects.in_bulk(list(content.figures))
+    for target_id, given in content.figures.items():
+        figure = stored.get(target_id)
+        wanted = figure_fields(targets[target_id], given)
+        if figure is None:
+            if any(value is not None for value in wanted.values()) or given.causes:
+                return False
+            continue
+        if figure.causes != given.causes or any(
+            _differs(getattr(figure, name), value) for name, value in wanted.items()
+        ):
+            return False
+    return True
+
+
+def _differs(stored: Decimal | None, given: Decimal | None) -> bool:
+    if stored is None or given is None:
+        return stored is not given
+    return stored.quantize(Decimal("0.0001")) != Decimal(given).quantize(Decimal("0.0001"))
+
+
+SAMPLE_CONTEXT = {
+    "superior_lines": ["TỔNG LIÊN ĐOÀN LAO ĐỘNG VIỆT NAM"],
+    "issuer": "LIÊN ĐOÀN LAO ĐỘNG TỈNH",
+    "number": "01/KH-LĐLĐ",
+    "place_and_date": "ngày 01 tháng 01 năm 2025",
+    "doc_type": "KẾ HOẠCH",
+    "title_lines": ["Thử mẫu"],
+    "signing_capacity": "TM. BAN THƯỜNG VỤ",
+    "signer_title": "CHỦ TỊCH",
+    "signer_name": "Nguyễn Văn A",
+    "is_signed": True,
+    "recipients": ["- Lưu: VT."],
+}
+
+
+@transaction.atomic
+def template_upload(
+    *, unit: Unit, kind: str, filename: str, data: bytes, by: User
+) -> DocumentTemplate:
+    """Put a unit's own Word template in place of the built-in one, once it renders."""
+    require_permission(access.can(by, access.Perm.MANAGE, unit))
+    if not filename.lower().endswith(".docx"):
+        raise word.TemplateProblem(_("Upload the template as a .docx file."))
+    if len(data) > MAX_TEMPLATE_BYTES:
+        raise word.TemplateProblem(_("The file is larger than allowed."))
+    word.render(io.BytesIO(data), context=SAMPLE_CONTEXT, body=[Para("Thử mẫu.")])
+    template = DocumentTemplate.objects.filter(unit=unit, kind=kind).first()
+    before = {"name": template.name} if template else {}
+    if template is None:
+        template = DocumentTemplate(unit=unit, kind=kind)
+    else:
+        template.file.delete(save=False)
+    template.name = filename[-200:]
+    template.uploaded_by = by
+    template.uploaded_at = clock.now()
+    template.file.save(f"{unit.pk}-{kind}.docx", ContentFile(data), save=False)
+    template.save()
+    audit.record(
+        by=by, action="template", instance=template, before=before, after={"name": template.name}
+    )
+    return template
+
+
+@transaction.atomic
+def template_remove(*, template: DocumentTemplate, by: User) -> None:
+    """Go back to the built-in template."""
+    require_permission(access.can(by, access.Perm.MANAGE, template.unit))
+    audit.record(
+        by=by, action="template-remove", instance=template, before={"name": template.name}, after={}
+    )
+    template.file.delete(save=False)
+    template.delete()

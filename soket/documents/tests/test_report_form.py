@@ -1,0 +1,171 @@
+import io
+import zipfile
+from decimal import Decimal
+
+import openpyxl
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from django.urls import reverse
+
+from soket.core.tabular import TableError
+from soket.core.testing import CampaignTestCase
+from soket.documents import report_form
+from soket.documents import services as document_services
+from soket.reports import services
+from soket.reports.models import Figure, Report, SectionText
+
+
+class ReportFormTestCase(CampaignTestCase):
+    def setUp(self):
+        self.report = services.report_for(campaign=self.campaign, unit=self.district_a1)
+        self.client.force_login(self.alice)
+
+    def download(self) -> openpyxl.Workbook:
+        response = self.client.get(reverse("report_form_download", args=[self.report.pk]))
+        self.assertEqual(response.status_code, 200)
+        return openpyxl.load_workbook(io.BytesIO(response.content))
+
+    def filled(self, workbook=None, **cells) -> bytes:
+        workbook = workbook or self.download()
+        targets = workbook[report_form.TARGETS]
+        rows = {row[0].value: row[0].row for row in targets.iter_rows(min_row=2)}
+        targets.cell(rows["S"], 5, cells.get("sum", 120))
+        targets.cell(rows["R"], 6, cells.get("numerator", 8))
+        targets.cell(rows["R"], 7, cells.get("denominator", 10))
+        texts = workbook[report_form.TEXTS]
+        texts.cell(2, 3, cells.get("text", "Kết quả nổi bật của huyện."))
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
+
+    def upload(self, data: bytes, name: str = "bieu-mau.xlsx"):
+        return self.client.post(
+            reverse("report_form_upload", args=[self.report.pk]),
+            {"file": SimpleUploadedFile(name, data)},
+            follow=True,
+        )
+
+    def messages_of(self, response) -> str:
+        return " ".join(str(message) for message in response.context["messages"])
+
+    def assert_nothing_written(self):
+        self.assertFalse(Figure.objects.filter(report=self.report).exists())
+        self.assertFalse(SectionText.objects.filter(report=self.report).exclude(text="").exists())
+
+
+class RoundTripTests(ReportFormTestCase):
+    def test_the_form_lists_the_targets_and_sections_with_instructions(self):
+        workbook = self.download()
+        self.assertEqual(workbook.sheetnames[:3], ["Hướng dẫn", "Chỉ tiêu", "Nội dung"])
+        self.assertIn("Cách điền", " ".join(str(c.value) for c in workbook["Hướng dẫn"]["A"]))
+        codes = [row[0] for row in workbook["Chỉ tiêu"].iter_rows(min_row=2, values_only=True)]
+        self.assertEqual(codes, ["S", "R", "H", "Q"])
+        validations = workbook["Chỉ tiêu"].data_validations.dataValidation
+        self.assertEqual(validations[0].type, "decimal")
+        self.assertIn("E2", str(validations[0].sqref))
+
+    def test_a_filled_form_lands_its_figures_and_text(self):
+        response = self.upload(self.filled())
+        self.assertIn("đã lưu", self.messages_of(response))
+        figures = {
+            f.target.code: f
+            for f in Figure.objects.filter(report=self.report).select_related("target")
+        }
+        self.assertEqual(figures["S"].value, Decimal(120))
+        self.assertEqual(figures["R"].value, Decimal(80))
+        self.assertEqual(
+            SectionText.objects.get(report=self.report, section=self.section_results).text,
+            "Kết quả nổi bật của huyện.",
+        )
+
+    def test_uploading_the_same_file_twice_changes_nothing(self):
+        data = self.filled()
+        self.upload(data)
+        revision = Report.objects.get(pk=self.report.pk).revision
+        response = self.upload(data)
+        self.assertIn("không có gì mới", self.messages_of(response))
+        self.assertEqual(Report.objects.get(pk=self.report.pk).revision, revision)
+
+    def test_a_stale_form_does_not_overwrite_changes_made_since(self):
+        workbook = self.download()
+        services.report_save(
+            report=self.report, by=self.alice, revision=self.report.revision,
+            sections={self.section_lessons.pk: "Sửa trên web"},
+        )  # fmt: skip
+        response = self.upload(self.filled(workbook))
+        self.assertIn("tải lại biểu mẫu", self.messages_of(response).lower())
+        self.assertFalse(Figure.objects.filter(report=self.report).exists())
+
+
+class RejectionTests(ReportFormTestCase):
+    def test_text_in_a_number_cell_names_sheet_row_and_column(self):
+        response = self.upload(self.filled(sum="một trăm"))
+        text = self.messages_of(response)
+        self.assertIn("Trang tính “Chỉ tiêu”, dòng 2, cột “Kết quả”", text)
+        self.assertIn("Chưa lưu gì", text)
+        self.assert_nothing_written()
+
+    def test_a_formula_is_refused(self):
+        response = self.upload(self.filled(sum="=1+1"))
+        self.assertIn("công thức", self.messages_of(response))
+        self.assert_nothing_written()
+
+    def test_a_wrong_type_is_refused(self):
+        import datetime
+
+        response = self.upload(self.filled(denominator=datetime.datetime(2015, 1, 1)))
+        self.assertIn("dòng 3", self.messages_of(response))
+        self.assert_nothing_written()
+
+    def test_a_corrupt_file_is_refused(self):
+        response = self.upload(b"PK\x03\x04 not really a workbook")
+        self.assertIn("không phải là bảng tính .xlsx hợp lệ", self.messages_of(response))
+        self.assert_nothing_written()
+
+    def test_another_workbook_is_refused_as_the_wrong_template(self):
+        buffer = io.BytesIO()
+        openpyxl.Workbook().save(buffer)
+        response = self.upload(buffer.getvalue())
+        self.assertIn("không phải biểu mẫu báo cáo", self.messages_of(response))
+
+    def test_the_form_of_another_unit_is_refused(self):
+        data = self.filled()
+        other = services.report_for(campaign=self.campaign, unit=self.district_a2)
+        with self.assertRaises(TableError):
+            document_services.report_form_upload(
+                report=other, by=self.bob, filename="f.xlsx", data=data
+            )
+
+    def test_an_oversized_file_is_refused(self):
+        with override_settings(SOKET_MAX_UPLOAD_BYTES=1000):
+            response = self.upload(self.filled())
+        self.assertIn("lớn hơn", self.messages_of(response))
+        self.assert_nothing_written()
+
+    def test_a_zip_bomb_is_refused(self):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("xl/worksheets/sheet1.xml", b"0" * (50 * 1024 * 1024))
+        response = self.upload(buffer.getvalue())
+        self.assertIn("không an toàn", self.messages_of(response))
+        self.assert_nothing_written()
+
+    def test_a_submitted_report_cannot_be_changed_by_form(self):
+        data = self.filled()
+        Report.objects.filter(pk=self.report.pk).update(state="submitted")
+        response = self.upload(data)
+        self.assertIn("không sửa được", self.messages_of(response))
+        self.assert_nothing_written()
+
+    def test_someone_outside_the_unit_cannot_download_or_upload(self):
+        data = self.filled()
+        self.client.force_login(self.erin)
+        self.assertEqual(
+            self.client.get(reverse("report_form_download", args=[self.report.pk])).status_code, 404
+        )
+        response = self.client.post(
+            reverse("report_form_upload", args=[self.report.pk]),
+            {"file": SimpleUploadedFile("f.xlsx", data)},
+        )
+        self.assertEqual(response.status_code, 404)
+        self.assert_nothing_written()

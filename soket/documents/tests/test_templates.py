@@ -1,0 +1,71 @@
+import io
+import shutil
+import tempfile
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from django.urls import reverse
+from docx import Document
+
+from soket.core.testing import CampaignTestCase
+from soket.documents import content, generate
+from soket.documents.models import DocumentTemplate
+from soket.documents.template_builder import BUILTIN
+from soket.documents.tests.tools import all_text, open_docx
+
+
+def own_template(words: str) -> bytes:
+    document = Document(str(BUILTIN))
+    document.add_paragraph(words)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+class TemplateTests(CampaignTestCase):
+    def setUp(self):
+        media = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, media)
+        override = override_settings(MEDIA_ROOT=media)
+        override.enable()
+        self.addCleanup(override.disable)
+
+    def upload(self, user, data: bytes, name="mau.docx", unit=None):
+        self.client.force_login(user)
+        return self.client.post(
+            reverse("template_upload"),
+            {
+                "unit": (unit or self.province_a).pk,
+                "kind": "plan",
+                "file": SimpleUploadedFile(name, data),
+            },
+            follow=True,
+        )
+
+    def test_an_administrators_template_replaces_the_built_in_one(self):
+        self.upload(self.dave, own_template("Mẫu riêng của tỉnh A"))
+        document = open_docx(generate.docx_bytes(content.plan_document(self.campaign)))
+        self.assertIn("Mẫu riêng của tỉnh A", all_text(document))
+        self.assertIn("KẾ HOẠCH", all_text(document))
+
+    def test_removing_it_brings_back_the_built_in_one(self):
+        self.upload(self.dave, own_template("Mẫu riêng"))
+        template = DocumentTemplate.objects.get()
+        self.client.post(reverse("template_remove", args=[template.pk]))
+        document = open_docx(generate.docx_bytes(content.plan_document(self.campaign)))
+        self.assertNotIn("Mẫu riêng", all_text(document))
+
+    def test_a_broken_template_is_refused_with_a_reason(self):
+        response = self.upload(self.dave, b"not a word file")
+        self.assertContains(response, "không phải văn bản Word")
+        broken = own_template("{{ chua_dong ")
+        response = self.upload(self.dave, broken)
+        self.assertContains(response, "thẻ không hợp lệ")
+        self.assertFalse(DocumentTemplate.objects.exists())
+
+    def test_only_administrators_of_the_unit_may_upload(self):
+        response = self.upload(self.bob, own_template("Mẫu"), unit=self.district_a2)
+        self.assertEqual(response.status_code, 404)
+        response = self.upload(self.dave, own_template("Mẫu"), unit=self.province_b)
+        self.assertEqual(response.status_code, 404)
+        self.assertFalse(DocumentTemplate.objects.exists())
