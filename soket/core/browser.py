@@ -7,6 +7,7 @@ Where Chromium is missing the tests skip and say why; with SOKET_REQUIRE_TOOLS=1
 import os
 import shutil
 import unittest
+from typing import NoReturn
 
 CHROMIUM = os.environ.get("SOKET_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -28,7 +29,11 @@ def require_chromium() -> str:
     """The Chromium path, or a skip (a failure under SOKET_REQUIRE_TOOLS=1)."""
     if os.path.exists(CHROMIUM) or shutil.which(CHROMIUM):
         return CHROMIUM
-    message = f"Chromium not found at {CHROMIUM}: apt-get install -y chromium"
+    skip_or_fail(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium")
+
+
+def skip_or_fail(message: str) -> NoReturn:
+    """Skip a test whose tool is missing, saying why; fail under SOKET_REQUIRE_TOOLS=1."""
     if tools_required():
         raise AssertionError(message)
     raise unittest.SkipTest(message)

@@ -19,7 +19,6 @@ from typing import Any
 import openpyxl
 from django.conf import settings
 from django.utils.translation import gettext as _
-from openpyxl.utils.exceptions import InvalidFileException
 
 MAX_ROWS = 200_000
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
@@ -188,14 +187,25 @@ def check_zip(data: bytes) -> None:
         )
 
 
-def _xlsx_rows(data: bytes, sheet_name: str | None) -> Iterator[tuple[int, list[Any]]]:
+def check_size(data: bytes) -> None:
+    if len(data) > settings.SOKET_MAX_UPLOAD_BYTES:
+        raise TableError([RowError(None, None, _("The file is larger than allowed."))])
+
+
+def open_xlsx(data: bytes) -> openpyxl.Workbook:
+    """A read-only workbook, its formulas kept as formulas; TableError for a zip bomb or a
+    file that is not a workbook. The caller closes it."""
     check_zip(data)
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception:  # a damaged file makes openpyxl raise many kinds of error
         raise TableError(
             [RowError(None, None, _("The file is not a valid .xlsx workbook."))]
         ) from None
+
+
+def _xlsx_rows(data: bytes, sheet_name: str | None) -> Iterator[tuple[int, list[Any]]]:
+    workbook = open_xlsx(data)
     try:
         if sheet_name and sheet_name in workbook.sheetnames:
             sheet = workbook[sheet_name]
@@ -245,8 +255,7 @@ def read_table(
 
     Returns the rows and all their errors. A file that cannot be read at all raises TableError.
     """
-    if len(data) > settings.SOKET_MAX_UPLOAD_BYTES:
-        raise TableError([RowError(None, None, _("The file is larger than allowed."))])
+    check_size(data)
     name = filename.lower()
     if name.endswith(".xlsx"):
         source = _xlsx_rows(data, sheet_name)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone, translation
 
 from soket.campaigns.models import Campaign, PlanSection
-from soket.campaigns.plan import FOOTNOTE_MARK, section_paragraphs
+from soket.campaigns.plan import FOOTNOTE_MARK, paragraphs, section_paragraphs
 from soket.core import clock
 from soket.documents.blocks import Block, Heading, Image, PageBreak, Para, Table
 from soket.documents.formatting import (
@@ -288,11 +288,8 @@ def _report_body(report: Report) -> list[Block]:
     body: list[Block] = []
     for section in _in_tree_order(sections):
         body.append(Heading(f"{section.number} {section.heading}".strip(), section.depth + 1))
-        for line in texts.get(section.pk, "").splitlines():
-            if line.strip():
-                stripped = line.strip()
-                is_bullet = stripped.startswith("- ")
-                body.append(Para(stripped[2:] if is_bullet else stripped, is_bullet=is_bullet))
+        for paragraph in paragraphs(texts.get(section.pk, "")):
+            body.append(Para(paragraph.text, is_bullet=paragraph.is_bullet))
         section_rows = [rows[target.pk] for target in section.targets.all() if target.pk in rows]
         if section_rows:
             body.append(_targets_table(campaign, section_rows))

@@ -17,14 +17,7 @@ CONTENT_TYPES = {
 
 def docx_bytes(composition: Composition) -> bytes:
     custom = template_for(unit=composition.issuer, kind=composition.kind)
-    if custom is None:
-        return word.render(
-            str(BUILTIN),
-            context=composition.context,
-            body=composition.body,
-            annex=composition.annex,
-        )
-    with custom.file.open("rb") as template:
+    with custom.file.open("rb") if custom else BUILTIN.open("rb") as template:
         return word.render(
             template, context=composition.context, body=composition.body, annex=composition.annex
         )

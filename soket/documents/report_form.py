@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import openpyxl
-from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -293,15 +292,8 @@ def _check_identity(report: Report, filename: str, data: bytes) -> int:
             )
         ]
     )
-    if len(data) > settings.SOKET_MAX_UPLOAD_BYTES:
-        raise TableError([RowError(None, None, _("The file is larger than allowed."))])
-    tabular.check_zip(data)
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many kinds for a damaged file
-        raise TableError(
-            [RowError(None, None, _("The file is not a valid .xlsx workbook."))]
-        ) from None
+    tabular.check_size(data)
+    workbook = tabular.open_xlsx(data)
     try:
         if (
             META not in workbook.sheetnames

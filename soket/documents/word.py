@@ -11,7 +11,6 @@ import io
 import re
 import zipfile
 from collections.abc import Mapping, Sequence
-from copy import deepcopy
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
@@ -221,7 +220,7 @@ class _Footnotes:
                 "</w:p></w:footnote>"
             )
             note.findall(f".//{{{W}}}t")[0].text = " " + text
-            self.root.append(deepcopy(note))
+            self.root.append(note)
         self.part._blob = etree.tostring(
             self.root, xml_declaration=True, encoding="UTF-8", standalone=True
         )

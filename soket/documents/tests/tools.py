@@ -4,12 +4,11 @@ import io
 import shutil
 import subprocess
 import tempfile
-import unittest
 from pathlib import Path
 
 from docx import Document
 
-from soket.core.browser import tools_required
+from soket.core.browser import skip_or_fail
 from soket.documents import pdf
 
 
@@ -20,9 +19,7 @@ def require_pdf_tools() -> None:
     if not problem and not shutil.which("pdftotext"):
         problem = "pdftotext is missing (Debian: poppler-utils)"
     if problem:
-        if tools_required():
-            raise AssertionError(problem)
-        raise unittest.SkipTest(problem)
+        skip_or_fail(problem)
 
 
 def pdf_text(data: bytes) -> tuple[str, int]:
