@@ -6,7 +6,7 @@ PORT ?= 8000
 # The demo campaign runs in 2015-2016; `make run` shows it as on this day.
 DEMO_TODAY ?= 2016-01-05
 
-.PHONY: setup run test bench lint format messages clean pdf-tools templates
+.PHONY: setup run test bench lint format messages clean office-tools templates
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,17 +54,18 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# PDF export: LibreOffice, a Times-compatible serif with Vietnamese, and pdftotext for
-# the tests. Installed from Debian's packages where this machine allows (root + apt).
-PDF_PACKAGES := libreoffice-writer-nogui fonts-liberation2 poppler-utils
-pdf-tools:
-	@if command -v soffice >/dev/null && command -v pdftotext >/dev/null && fc-list :lang=vi family | grep -q "Liberation Serif\|Times New Roman"; then \
-		echo "PDF tools present."; \
+# Office tools: LibreOffice Writer for PDF export with a Times-compatible serif that has
+# Vietnamese letters; Calc and pdftotext for the tests that open what Soket writes.
+# Installed from Debian's packages where this machine allows (root + apt).
+OFFICE_PACKAGES := libreoffice-writer-nogui libreoffice-calc-nogui fonts-liberation2 poppler-utils
+office-tools:
+	@if command -v soffice >/dev/null && command -v pdftotext >/dev/null && [ -e /usr/lib/libreoffice/program/libsclo.so ] && fc-list :lang=vi family | grep -q "Liberation Serif\|Times New Roman"; then \
+		echo "Office tools present."; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_PACKAGES) >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(OFFICE_PACKAGES) >/dev/null; \
 	else \
-		echo "PDF export needs: $(PDF_PACKAGES) (install them as root)."; \
+		echo "PDF export and its tests need: $(OFFICE_PACKAGES) (install them as root)."; \
 	fi
 
 # Rebuild the built-in Word template after changing soket/documents/template_builder.py.

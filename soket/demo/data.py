@@ -14,16 +14,19 @@ D = datetime.date
 PASSWORD = "soket2015"
 
 KINDS = [
-    # code, name, plural, rank
-    ("confederation", "Tổng Liên đoàn Lao động", "Tổng Liên đoàn", 0),
-    ("province", "Liên đoàn Lao động tỉnh, thành phố", "LĐLĐ tỉnh, thành phố", 1),
-    ("district", "Liên đoàn Lao động huyện, thành phố", "LĐLĐ các huyện, thành phố", 2),
-    ("sector", "Công đoàn ngành", "Công đoàn ngành", 2),
-    ("grassroots", "Công đoàn cơ sở", "Công đoàn cơ sở", 3),
+    # code, name, plural, rank, who signs for the body: its standing committee, or at the
+    # grassroots, where there is none, its executive committee
+    ("confederation", "Tổng Liên đoàn Lao động", "Tổng Liên đoàn", 0, "TM. BAN THƯỜNG VỤ"),
+    ("province", "Liên đoàn Lao động tỉnh, thành phố", "LĐLĐ tỉnh, thành phố", 1, "TM. BAN THƯỜNG VỤ"),
+    ("district", "Liên đoàn Lao động huyện, thành phố", "LĐLĐ các huyện, thành phố", 2, "TM. BAN THƯỜNG VỤ"),
+    ("sector", "Công đoàn ngành", "Công đoàn ngành", 2, "TM. BAN THƯỜNG VỤ"),
+    ("grassroots", "Công đoàn cơ sở", "Công đoàn cơ sở", 3, "TM. BAN CHẤP HÀNH"),
 ]
 
 CONFEDERATION = ("TLD", "Tổng Liên đoàn Lao động Việt Nam", "TLĐ", "Hà Nội")
 PROVINCE = ("LS", "Liên đoàn Lao động tỉnh Lạng Sơn", "LĐLĐ", "Lạng Sơn")
+# The chairman who signs the plan (the seed's signature); he signs the province's report too.
+PROVINCE_SIGNER = "Lô Tiến Sơn"
 
 # Code, name and place of the 11 district-level federations of 2015, in the order of
 # the official division codes (178-189).

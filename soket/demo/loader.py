@@ -34,9 +34,15 @@ def load_demo() -> None:
 
 def _load_kinds() -> dict[str, UnitKind]:
     kinds = {}
-    for code, name, plural, rank in data.KINDS:
+    for code, name, plural, rank, signing_capacity in data.KINDS:
         kinds[code], _ = UnitKind.objects.update_or_create(
-            code=code, defaults={"name": name, "plural_name": plural, "rank": rank}
+            code=code,
+            defaults={
+                "name": name,
+                "plural_name": plural,
+                "rank": rank,
+                "signing_capacity": signing_capacity,
+            },
         )
     return kinds
 
@@ -110,6 +116,7 @@ def _load_units(kinds: dict[str, UnitKind]) -> None:
         }
         org_services.unit_update(unit=unit, fields=fields)
     province = Unit.objects.get(code="LS")
+    org_services.unit_update(unit=province, fields={"signer_name": data.PROVINCE_SIGNER})
     for order, (code, name) in enumerate(data.DEPARTMENTS, start=1):
         org_services.department_ensure(unit=province, code=code, name=name, order=order)
 

@@ -320,7 +320,7 @@ def _report_header(report: Report, *, title_lines: list[str]) -> dict:
             signing_capacity="",
             signer_title=department.signer_title,
             signer_name=department.signer_name,
-            is_signed=False,
+            is_signed=report.is_signed,
             recipients=[f"Ban Chỉ đạo sơ kết {unit.name} (b/c)", f"Lưu: VT, {department.name}"],
         )
     recipients = [f"{unit.parent.name} (b/c)"] if unit.parent_id else []
@@ -336,7 +336,7 @@ def _report_header(report: Report, *, title_lines: list[str]) -> dict:
         signing_capacity=unit.kind.signing_capacity,
         signer_title=unit.kind.signer_title,
         signer_name=unit.signer_name,
-        is_signed=False,
+        is_signed=report.is_signed,
         recipients=[*recipients, "Lưu: VT"],
     )
 

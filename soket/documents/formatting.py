@@ -11,11 +11,14 @@ BLANK = "\u00a0" * 6  # room left for a number or a day written by hand
 
 
 def document_number(number: str, *, type_code: str, abbreviation: str) -> str:
-    """ "12/KH-LĐLĐ"; a zero before numbers under 10; a blank to fill in when unnumbered."""
+    """ "12/KH-LĐLĐ"; a zero before numbers under 10; a bare "12" gets the type and the
+    issuer's abbreviation; an unnumbered document leaves a blank to fill in by hand."""
     number = number.strip()
+    suffix = f"{type_code}-{abbreviation}" if abbreviation else type_code
     if not number:
-        suffix = f"{type_code}-{abbreviation}" if abbreviation else type_code
         return f"{BLANK}/{suffix}"
+    if number.isdigit():
+        number = f"{number}/{suffix}"
     return re.sub(r"^(\d)(?=\D|$)", r"0\1", number)
 
 

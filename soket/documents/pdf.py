@@ -59,41 +59,46 @@ def convert(docx: bytes) -> bytes:
     problem = missing()
     if problem:
         raise PdfUnavailable(problem)
-    timeout = settings.SOKET_PDF_TIMEOUT_SECONDS
     with tempfile.TemporaryDirectory(prefix="soket-pdf-") as folder:
         work = Path(folder)
-        source = work / "van-ban.docx"
-        source.write_bytes(docx)
-        command = [
-            office(),
-            f"-env:UserInstallation={(work / 'profile').as_uri()}",
-            "--headless",
-            "--norestore",
-            "--nolockcheck",
-            "--convert-to",
-            "pdf:writer_pdf_Export",
-            "--outdir",
-            str(work),
-            str(source),
-        ]
-        process = subprocess.Popen(
-            command,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-            env={**os.environ, "HOME": str(work)},
+        (work / "van-ban.docx").write_bytes(docx)
+        office_convert(work / "van-ban.docx", to="pdf:writer_pdf_Export")
+        return (work / "van-ban.pdf").read_bytes()
+
+
+def office_convert(source: Path, *, to: str) -> None:
+    """Convert `source` with LibreOffice into its folder, with a profile in that folder,
+    killing the whole process group if it outlasts the time limit."""
+    work = source.parent
+    timeout = settings.SOKET_PDF_TIMEOUT_SECONDS
+    command = [
+        office(),
+        f"-env:UserInstallation={(work / 'profile').as_uri()}",
+        "--headless",
+        "--norestore",
+        "--nolockcheck",
+        "--convert-to",
+        to,
+        "--outdir",
+        str(work),
+        str(source),
+    ]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        env={**os.environ, "HOME": str(work)},
+    )
+    try:
+        _out, errors = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise PdfUnavailable(
+            _("The PDF took longer than %s seconds to make; try again later.") % timeout
+        ) from None
+    if process.returncode != 0 or not any(work.glob(f"{source.stem}*.{to.split(':')[0]}")):
+        raise PdfUnavailable(
+            _("LibreOffice could not make the PDF: %s") % errors.decode(errors="replace")[-300:]
         )
-        try:
-            _out, errors = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
-            raise PdfUnavailable(
-                _("The PDF took longer than %s seconds to make; try again later.") % timeout
-            ) from None
-        result = work / "van-ban.pdf"
-        if process.returncode != 0 or not result.exists():
-            raise PdfUnavailable(
-                _("LibreOffice could not make the PDF: %s") % errors.decode(errors="replace")[-300:]
-            )
-        return result.read_bytes()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.http import QueryDict
@@ -63,4 +64,25 @@ def read_report_form(post: QueryDict, *, targets, section_ids, item_ids) -> Repo
             override_reason=_text(post, f"reason-{target.pk}", form.errors),
             causes=_text(post, f"causes-{target.pk}", form.errors),
         )
+    return form
+
+
+@dataclass
+class ReferenceForm:
+    document_number: str = ""
+    issued_on: datetime.date | None = None
+    is_signed: bool = False
+    errors: list[str] = field(default_factory=list)
+
+
+def read_reference_form(post: QueryDict) -> ReferenceForm:
+    """The report's number, date and signing, as the office records them."""
+    form = ReferenceForm(
+        document_number=post.get("document_number", "")[:MAX_TEXT],
+        is_signed=post.get("is_signed") == "1",
+    )
+    try:
+        form.issued_on = tabular.date(post.get("issued_on", "").strip())
+    except tabular.CellError as error:
+        form.errors.append(_("Document date: %s") % error)
     return form

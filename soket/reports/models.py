@@ -48,6 +48,7 @@ class Report(models.Model):
         _("document number"), max_length=60, blank=True, help_text="45/BC-LĐLĐ"
     )
     issued_on = models.DateField(_("document date"), null=True, blank=True)
+    is_signed = models.BooleanField(_("records a signed original"), default=False)
     is_illustrative = models.BooleanField(_("illustrative sample data"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 

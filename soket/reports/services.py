@@ -8,6 +8,7 @@ the state they start from, so a double-clicked button changes the state once.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -156,6 +157,59 @@ def report_save(
     report.refresh_from_db()
     audit.record(by=by, action="save", instance=report, before=before, after=report_content(report))
     return report
+
+
+MAX_DOCUMENT_NUMBER = Report._meta.get_field("document_number").max_length
+
+
+@transaction.atomic
+def report_set_reference(
+    *,
+    report: Report,
+    by: User,
+    revision: int,
+    document_number: str,
+    issued_on: datetime.date | None,
+    is_signed: bool,
+) -> Report:
+    """Record the number, date and signing of the report as the office issues it.
+
+    They belong to the document that leaves with the submission, so they change while
+    the report can be edited, and a stale form is refused like any other save."""
+    require_permission(access.can_edit_report(by, report))
+    report.refresh_from_db()
+    if not report.is_editable:
+        raise ReportError(_("This report is %s and cannot be edited.") % report.get_state_display())
+    document_number = " ".join(document_number.split())
+    problems = []
+    if document_number and not document_number[0].isdigit():
+        problems.append(_("The document number starts with its number, as in 45/BC-LĐLĐ."))
+    if len(document_number) > MAX_DOCUMENT_NUMBER:
+        problems.append(
+            _("The document number is longer than %d characters.") % MAX_DOCUMENT_NUMBER
+        )
+    if issued_on is not None and issued_on > clock.today():
+        problems.append(_("The document date cannot be later than today."))
+    if problems:
+        raise ReportError(" ".join(problems))
+    before = _reference(report)
+    bump_revision(report, revision)
+    Report.objects.filter(pk=report.pk).update(
+        document_number=document_number, issued_on=issued_on, is_signed=is_signed
+    )
+    report.refresh_from_db()
+    audit.record(
+        by=by, action="reference", instance=report, before=before, after=_reference(report)
+    )
+    return report
+
+
+def _reference(report: Report) -> dict:
+    return {
+        "document_number": report.document_number,
+        "issued_on": report.issued_on.isoformat() if report.issued_on else None,
+        "is_signed": report.is_signed,
+    }
 
 
 def report_content(report: Report) -> dict:

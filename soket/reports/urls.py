@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     path("<int:pk>/", views.report_detail, name="report_detail"),
     path("<int:pk>/luu/", views.report_save, name="report_save"),
+    path("<int:pk>/so-van-ban/", views.report_reference, name="report_reference"),
     path("<int:pk>/tong-hop/", views.report_draft, name="report_draft"),
     path("<int:pk>/chuyen/<str:action>/", views.report_move, name="report_move"),
     path("<int:pk>/tep/", views.attachment_add, name="attachment_add"),

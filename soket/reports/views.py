@@ -13,7 +13,7 @@ from soket.core import clock
 from soket.notices.services import notify
 from soket.orgs.models import Department, Role, Unit, User
 from soket.reports import attachments, completeness, consolidation, selectors, services
-from soket.reports.forms import ReportForm, read_report_form
+from soket.reports.forms import ReportForm, read_reference_form, read_report_form
 from soket.reports.models import Assessment, Attachment, Report
 
 
@@ -113,6 +113,39 @@ def report_save(request: HttpRequest, pk: int) -> HttpResponse:
         form.errors.append(str(error))
         return _render_report(request, report, form=form, status=400)
     messages.success(request, _("Saved."))
+    return redirect("report_detail", pk=report.pk)
+
+
+@login_required
+@require_POST
+def report_reference(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the document's number, date and whether a signed original exists."""
+    report = _get_report_for_user(request, pk)
+    form = read_reference_form(request.POST)
+    if form.errors:
+        messages.error(request, " ".join(form.errors))
+        return redirect("report_detail", pk=report.pk)
+    try:
+        services.report_set_reference(
+            report=report,
+            by=request.user,
+            revision=_revision(request),
+            document_number=form.document_number,
+            issued_on=form.issued_on,
+            is_signed=form.is_signed,
+        )
+    except services.ReportConflict:
+        messages.error(
+            request,
+            _(
+                "Someone else saved this report meanwhile; the number and date were not saved. "
+                "Enter them again."
+            ),
+        )
+    except services.ReportError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The document's number and date are saved."))
     return redirect("report_detail", pk=report.pk)
 
 

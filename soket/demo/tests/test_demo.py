@@ -12,7 +12,10 @@ from soket.campaigns import selectors
 from soket.campaigns.models import Campaign, Deadline
 from soket.demo import data
 from soket.demo.loader import load_demo
+from soket.documents import content, generate
+from soket.documents.tests.tools import open_docx
 from soket.orgs.models import Unit, User
+from soket.reports.models import Report
 from soket.resolutions.models import Resolution
 
 SEED = Path(__file__).resolve().parents[1] / "seed" / "ke-hoach-so-ket-nua-nhiem-ky.txt"
@@ -130,3 +133,18 @@ class DemoContentTestCase(TestCase):
         for name in ("TM. BAN THƯỜNG VỤ", "CHỦ TỊCH", "Lô Tiến Sơn", "Tổng LĐLĐ (B/c)"):
             self.assertIn(name, page)
         self.assertIn("Nghị quyết 20-NQ/TW ngày 28/01/2008", page)
+
+    def test_the_province_report_is_signed_as_the_plan_is_and_grassroots_by_their_committee(
+        self,
+    ):
+        def signature(composition) -> str:
+            document = open_docx(generate.docx_bytes(composition))
+            table = next(t for t in document.tables if "Nơi nhận" in t.cell(0, 0).text)
+            return table.cell(0, 1).text
+
+        reports = Report.objects.filter(campaign=self.campaign, department__isnull=True)
+        block = signature(content.consolidated_document(reports.get(unit__code="LS")))
+        self.assertIn("TM. BAN THƯỜNG VỤ", block)
+        self.assertIn(data.PROVINCE_SIGNER, block)
+        grassroots = reports.filter(unit__kind__code="grassroots").first()
+        self.assertIn("TM. BAN CHẤP HÀNH", signature(content.report_document(grassroots)))

@@ -1,16 +1,18 @@
 import io
 import shutil
 import tempfile
+import zipfile
+from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
+from django.test import SimpleTestCase, override_settings
 from django.urls import reverse
 from docx import Document
 
 from soket.core.testing import CampaignTestCase
 from soket.documents import content, generate
 from soket.documents.models import DocumentTemplate
-from soket.documents.template_builder import BUILTIN
+from soket.documents.template_builder import BUILTIN, build
 from soket.documents.tests.tools import all_text, open_docx
 
 
@@ -69,3 +71,23 @@ class TemplateTests(CampaignTestCase):
         response = self.upload(self.dave, own_template("Mẫu"), unit=self.province_b)
         self.assertEqual(response.status_code, 404)
         self.assertFalse(DocumentTemplate.objects.exists())
+
+
+class BuiltinTemplateTests(SimpleTestCase):
+    def test_the_committed_template_is_what_the_builder_makes(self):
+        def parts(path: Path) -> dict[str, bytes]:
+            with zipfile.ZipFile(path) as archive:
+                return {
+                    name: archive.read(name)
+                    for name in archive.namelist()
+                    if name != "docProps/core.xml"  # dates of saving
+                }
+
+        with tempfile.TemporaryDirectory() as folder:
+            built = parts(build(Path(folder) / "van-ban.docx"))
+        committed = parts(BUILTIN)
+        self.assertEqual(sorted(built), sorted(committed))
+        for name, data in built.items():
+            self.assertEqual(
+                data, committed[name], f"{name} differs: run `make templates` and commit it"
+            )

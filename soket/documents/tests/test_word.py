@@ -40,6 +40,9 @@ class FormattingTests(CampaignTestCase):
             document_number("12/KH-LĐLĐ", type_code="KH", abbreviation="LĐLĐ"), "12/KH-LĐLĐ"
         )
 
+    def test_a_bare_number_gets_the_type_and_the_issuer(self):
+        self.assertEqual(document_number("7", type_code="BC", abbreviation="LĐLĐ"), "07/BC-LĐLĐ")
+
     def test_an_unnumbered_document_leaves_room_for_the_number(self):
         self.assertTrue(
             document_number("", type_code="BC", abbreviation="LĐLĐ").endswith("/BC-LĐLĐ")
@@ -236,6 +239,24 @@ class ReportDocumentTests(CampaignTestCase):
         )
         self.assertEqual(rows[self.district_a2.name][4:], ["Chưa gửi", "Quá hạn 10 ngày"])
         self.assertIn("PHỤ LỤC", all_text(document))
+
+    def test_the_number_date_and_signing_recorded_by_the_office_are_printed(self):
+        self.district_a1.abbreviation = "LĐLĐ"
+        self.district_a1.save()
+        report = services.report_for(campaign=self.campaign, unit=self.district_a1)
+        services.report_set_reference(
+            report=report,
+            by=self.alice,
+            revision=report.revision,
+            document_number="3",
+            issued_on=datetime.date(2015, 12, 28),
+            is_signed=True,
+        )
+        document = open_docx(generate.docx_bytes(content.report_document(report)))
+        left, right = document.tables[0].rows[0].cells
+        self.assertIn("Số: 03/BC-LĐLĐ", left.text)
+        self.assertIn("ngày 28 tháng 12 năm 2015", right.text)
+        self.assertIn("(Đã ký)", document.tables[-1].rows[0].cells[1].text)
 
     def test_the_department_report_is_signed_by_the_head_of_department(self):
         report = services.report_for(

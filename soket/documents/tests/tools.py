@@ -1,5 +1,6 @@
 """Helpers for reading generated documents back."""
 
+import csv
 import io
 import shutil
 import subprocess
@@ -69,3 +70,25 @@ def tiny_png(width: int = 4, height: int = 3) -> bytes:
         + chunk(b"IDAT", zlib.compress(pixels))
         + chunk(b"IEND", b"")
     )
+
+
+# LibreOffice's CSV filter: comma, double quote, UTF-8, from row 1, raw values, every sheet.
+CSV_EVERY_SHEET = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+
+
+def calc_sheets(data: bytes) -> dict[str, list[list[str]]]:
+    """Every sheet of a workbook as LibreOffice Calc reads it: a real spreadsheet program
+    opening the file, not the library that wrote it. Skips (fails in CI) without Calc."""
+    if pdf.office() is None:
+        skip_or_fail("LibreOffice is missing (Debian: libreoffice-calc-nogui)")
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "bang.xlsx"
+        source.write_bytes(data)
+        try:
+            pdf.office_convert(source, to=CSV_EVERY_SHEET)
+        except pdf.PdfUnavailable as problem:
+            skip_or_fail(f"LibreOffice Calc could not read the workbook: {problem}")
+        return {
+            path.stem.removeprefix("bang-"): list(csv.reader(path.open(encoding="utf-8")))
+            for path in Path(folder).glob("bang-*.csv")
+        }

@@ -1,5 +1,9 @@
+import datetime
+
 from django.urls import reverse
 
+from soket.audit.models import Entry
+from soket.core import clock
 from soket.core.testing import CampaignTestCase
 from soket.notices.models import Notice
 from soket.reports import services
@@ -62,3 +66,68 @@ class StartReportTestCase(CampaignTestCase):
             reverse("report_start", args=[self.campaign.pk]), {"unit": self.province_a.pk}
         )
         self.assertEqual(response.status_code, 403)
+
+
+class DocumentReferenceTestCase(CampaignTestCase):
+    """The office records the number and date it gives the report when it is issued."""
+
+    def setUp(self):
+        self.report = services.report_for(campaign=self.campaign, unit=self.district_a1)
+        self.url = reverse("report_reference", args=[self.report.pk])
+        self.client.force_login(self.alice)
+
+    def post(self, **fields):
+        data = {"revision": self.report.revision, "document_number": "", "issued_on": ""}
+        return self.client.post(self.url, {**data, **fields}, follow=True)
+
+    def test_it_records_the_number_date_and_signed_original(self):
+        response = self.post(document_number=" 45/BC-LĐLĐ ", issued_on="2015-12-28", is_signed="1")
+        self.assertContains(response, "45/BC-LĐLĐ")
+        self.report.refresh_from_db()
+        self.assertEqual(self.report.document_number, "45/BC-LĐLĐ")
+        self.assertEqual(self.report.issued_on, datetime.date(2015, 12, 28))
+        self.assertTrue(self.report.is_signed)
+        entry = Entry.objects.get(action="reference")
+        self.assertEqual(entry.after["document_number"], "45/BC-LĐLĐ")
+
+    def test_a_date_that_is_not_a_date_changes_nothing(self):
+        response = self.post(document_number="45", issued_on="31/02/2016")
+        self.assertContains(response, "31/02/2016")
+        self.report.refresh_from_db()
+        self.assertEqual((self.report.document_number, self.report.issued_on), ("", None))
+
+    def test_a_number_that_does_not_start_with_its_number_is_refused(self):
+        response = self.post(document_number="<script>BC</script>")
+        self.assertContains(response, "45/BC-LĐLĐ")  # the message shows the expected form
+        self.assertNotContains(response, "<script>BC")
+        self.report.refresh_from_db()
+        self.assertEqual(self.report.document_number, "")
+
+    def test_a_date_after_today_is_refused(self):
+        self.post(issued_on=(clock.today() + datetime.timedelta(days=1)).isoformat())
+        self.report.refresh_from_db()
+        self.assertIsNone(self.report.issued_on)
+
+    def test_a_stale_form_is_refused(self):
+        opened_at = self.report.revision
+        services.report_save(report=self.report, by=self.alice, revision=opened_at)
+        response = self.post(document_number="45", revision=opened_at)
+        self.assertContains(response, "số và ngày chưa được lưu")
+        self.report.refresh_from_db()
+        self.assertEqual(self.report.document_number, "")
+
+    def test_a_submitted_report_keeps_the_number_it_left_with(self):
+        self.post(document_number="45")
+        self.report.refresh_from_db()
+        services.report_submit(report=self.report, by=self.alice)
+        self.post(document_number="46")
+        self.report.refresh_from_db()
+        self.assertEqual(self.report.document_number, "45")
+
+    def test_a_viewer_cannot_set_it_and_a_neighbour_cannot_see_it(self):
+        self.client.force_login(self.carol)
+        self.assertEqual(self.post(document_number="45").status_code, 403)
+        self.client.force_login(self.bob)
+        self.assertEqual(self.post(document_number="45").status_code, 404)
+        self.report.refresh_from_db()
+        self.assertEqual(self.report.document_number, "")
