@@ -1,9 +1,12 @@
 """Official documents at scale: the province's consolidated report as .docx, and the
 national consolidated table as .xlsx, exported by `render_document` in a child process
-so that its peak memory (max RSS) is its own."""
+so that its peak memory is its own.
+
+The child reports its peak itself (VmHWM, Linux): getrusage(RUSAGE_CHILDREN) would count
+the pages the child shared with this process before it exec'd, i.e. this process's size.
+"""
 
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -19,6 +22,16 @@ from soket.orgs.models import Unit
 from soket.reports.models import Report
 
 ROOT = Path(__file__).resolve().parents[1]
+# Runs manage.py with the arguments after it, then prints its own peak resident size in kB.
+REPORT_PEAK = """
+import runpy, sys
+sys.argv = sys.argv[1:]
+try:
+    runpy.run_path(sys.argv[0], run_name="__main__")
+finally:
+    with open("/proc/self/status") as status:
+        print(next(line.split()[1] for line in status if line.startswith("VmHWM")), file=sys.stderr)
+"""
 
 
 def _database_url() -> str:
@@ -45,8 +58,9 @@ def run(*, scale: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         output = Path(folder) / "bang.xlsx"
         command = [
-            sys.executable, "manage.py", "render_document", "--campaign", campaign.code,
-            "--kind", "table", "--unit", "TLD", "--output", str(output),
+            sys.executable, "-c", REPORT_PEAK, "manage.py", "render_document",
+            "--campaign", campaign.code, "--kind", "table", "--unit", "TLD",
+            "--output", str(output),
         ]  # fmt: skip
         start = time.perf_counter()
         finished = subprocess.run(
@@ -60,7 +74,7 @@ def run(*, scale: int) -> None:
         if finished.returncode:
             print(finished.stderr[-2000:])
             raise SystemExit("the export failed")
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        peak = int(finished.stderr.strip().splitlines()[-1]) / 1024
         size = output.stat().st_size / 1024 / 1024
         print(
             f"  {'national consolidated table as .xlsx (whole process)':<58} "

@@ -393,17 +393,19 @@ def consolidated_document(report: Report, *, today: datetime.date | None = None)
         return composition
 
 
+# A report's state as documents and tables name it; a unit without a report has not sent.
 STATE_LABELS = {
     Report.State.DRAFT: "Chưa gửi (đang soạn)",
     Report.State.SUBMITTED: "Đã gửi, chờ duyệt",
     Report.State.RETURNED: "Trả lại để sửa",
     Report.State.ACCEPTED: "Đã duyệt",
 }
+NOT_SENT = "Chưa gửi"
 
 
 def _status_cells(status: completeness.UnitStatus, today: datetime.date) -> list[str]:
     submitted = status.first_submitted_at
-    state = STATE_LABELS.get(status.state, "Chưa gửi") if status.state else "Chưa gửi"
+    state = STATE_LABELS.get(status.state, NOT_SENT)
     if status.is_late:
         late_days = (timezone.localdate(submitted) - status.due_on).days
         note = f"Gửi muộn {late_days} ngày"

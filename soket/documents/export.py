@@ -13,18 +13,11 @@ from django.utils import timezone
 
 from soket.campaigns.models import Campaign
 from soket.documents import xlsx_stream
+from soket.documents.content import NOT_SENT, STATE_LABELS
 from soket.orgs.models import Unit
 from soket.reports import rollup
-from soket.reports.models import Report
 from soket.reports.selectors import report_targets
 
-STATE_LABELS = {
-    Report.State.DRAFT: "Đang soạn",
-    Report.State.SUBMITTED: "Chờ duyệt",
-    Report.State.RETURNED: "Trả lại",
-    Report.State.ACCEPTED: "Đã duyệt",
-}
-NO_REPORT = "Chưa có báo cáo"
 CHUNK = 5000
 
 
@@ -109,7 +102,7 @@ def _write_units(book: xlsx_stream.Workbook, *, campaign, within, targets) -> in
         sheet.header(fixed + headings)
         rows = _units_with_figures(campaign=campaign, within=within).iterator(chunk_size=CHUNK)
         for _pk, code, name, kind, depth, state, submitted, figures in rows:
-            row = [code, name, kind, STATE_LABELS.get(state, NO_REPORT), None]
+            row = [code, name, kind, STATE_LABELS.get(state, NOT_SENT), None]
             row += [None] * len(targets)
             if submitted is not None:
                 row[4] = submitted.astimezone(zone).date()

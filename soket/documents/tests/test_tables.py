@@ -129,7 +129,7 @@ class ConsolidatedTableTests(CampaignTestCase):
         self.assertEqual(district[4], datetime.datetime(2015, 12, 31))  # local date, UTC+7
         self.assertEqual(district[column["S"]], 120)
         self.assertEqual(district[column["R"]], 75)
-        self.assertEqual(rows[self.district_a2.code][3], "Chưa có báo cáo")
+        self.assertEqual(rows[self.district_a2.code][3], "Chưa gửi")
         # The province's own row is its unit report, never a department's figures.
         self.assertIsNone(rows[self.province_a.code][column["S"]])
 

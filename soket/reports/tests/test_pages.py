@@ -81,8 +81,8 @@ class DocumentReferenceTestCase(CampaignTestCase):
         return self.client.post(self.url, {**data, **fields}, follow=True)
 
     def test_it_records_the_number_date_and_signed_original(self):
-        response = self.post(document_number=" 45/BC-LĐLĐ ", issued_on="2015-12-28", is_signed="1")
-        self.assertContains(response, "45/BC-LĐLĐ")
+        response = self.post(document_number=" 45/BC-LĐLĐ ", issued_on="28/12/2015", is_signed="1")
+        self.assertContains(response, 'value="28/12/2015"')
         self.report.refresh_from_db()
         self.assertEqual(self.report.document_number, "45/BC-LĐLĐ")
         self.assertEqual(self.report.issued_on, datetime.date(2015, 12, 28))
