@@ -123,6 +123,10 @@ class DocumentReferenceTestCase(CampaignTestCase):
         self.post(document_number="46")
         self.report.refresh_from_db()
         self.assertEqual(self.report.document_number, "45")
+        self.client.force_login(self.province_approver)
+        page = self.client.get(reverse("report_detail", args=[self.report.pk]))
+        self.assertContains(page, "Số 45")
+        self.assertNotContains(page, 'name="document_number"')
 
     def test_a_viewer_cannot_set_it_and_a_neighbour_cannot_see_it(self):
         self.client.force_login(self.carol)
