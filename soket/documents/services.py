@@ -18,7 +18,13 @@ from soket.documents.models import DocumentTemplate
 from soket.documents.report_form import FormContent, read_form
 from soket.orgs.models import Unit, User
 from soket.reports.models import Report
-from soket.reports.services import ReportError, figure_fields, report_save, require_permission
+from soket.reports.services import (
+    ReportError,
+    figure_fields,
+    report_save,
+    require_editable,
+    require_permission,
+)
 from soket.resolutions.models import Target
 
 MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
@@ -33,8 +39,7 @@ def report_form_upload(*, report: Report, by: User, filename: str, data: bytes) 
     """
     require_permission(access.can_edit_report(by, report))
     report = Report.objects.select_for_update().get(pk=report.pk)
-    if not report.is_editable:
-        raise ReportError(_("This report is %s and cannot be edited.") % report.get_state_display())
+    require_editable(report)
     content = read_form(report=report, filename=filename, data=data)
     if _unchanged(report, content):
         return False

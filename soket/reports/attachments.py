@@ -21,7 +21,7 @@ from soket.audit import services as audit
 from soket.core import clock
 from soket.orgs.models import User
 from soket.reports.models import Attachment, Report
-from soket.reports.services import ReportError, require_permission
+from soket.reports.services import ReportError, require_editable, require_permission
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,7 @@ def kind_of(name: str, head: bytes, content: bytes) -> Kind | None:
 def attachment_add(*, report: Report, by: User, upload: UploadedFile) -> Attachment:
     require_permission(access.can_edit_report(by, report))
     report.refresh_from_db()
-    if not report.is_editable:
-        raise ReportError(_("This report is %s and cannot be edited.") % report.get_state_display())
+    require_editable(report)
     if upload.size > settings.SOKET_MAX_ATTACHMENT_BYTES:
         raise ReportError(
             _("“%(name)s” is larger than %(mb)d MB.")
@@ -102,8 +101,7 @@ def attachment_add(*, report: Report, by: User, upload: UploadedFile) -> Attachm
 def attachment_remove(*, attachment: Attachment, by: User) -> None:
     report = attachment.report
     require_permission(access.can_edit_report(by, report))
-    if not report.is_editable:
-        raise ReportError(_("This report is %s and cannot be edited.") % report.get_state_display())
+    require_editable(report)
     audit.record(by=by, action="detach", instance=report, before={"attachment": attachment.name})
     stored = attachment.file.name
     attachment.delete()

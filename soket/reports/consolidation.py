@@ -24,9 +24,9 @@ from soket.reports import rollup
 from soket.reports.models import Figure, Report, SectionText
 from soket.reports.selectors import report_targets
 from soket.reports.services import (
-    ReportError,
     bump_revision,
     report_content,
+    require_editable,
     require_permission,
 )
 from soket.resolutions.models import Target
@@ -121,8 +121,7 @@ def report_refresh_figures(
     """Set figures (all, or `targets`) to the live rollup of the reports below."""
     require_permission(access.can_edit_report(by, report))
     report.refresh_from_db()
-    if not report.is_editable:
-        raise ReportError(_("This report is %s and cannot be edited.") % report.get_state_display())
+    require_editable(report)
     bump_revision(report, revision)
     before = report_content(report)
     live = _live(report, include_submitted)

@@ -76,6 +76,12 @@ def require_permission(allowed: bool) -> None:
         raise PermissionDenied
 
 
+def require_editable(report: Report) -> None:
+    """Refuse changes to a report that is with the level above or accepted."""
+    if not report.is_editable:
+        raise ReportError(_("This report is %s and cannot be edited.") % report.get_state_display())
+
+
 def report_for(*, campaign: Campaign, unit: Unit, department: Department | None = None) -> Report:
     """The report of a unit (or department) in a campaign, started as a draft if missing."""
     try:
@@ -122,8 +128,7 @@ def report_save(
 ) -> Report:
     require_permission(access.can_edit_report(by, report))
     report.refresh_from_db()
-    if not report.is_editable:
-        raise ReportError(_("This report is %s and cannot be edited.") % report.get_state_display())
+    require_editable(report)
     problems = [
         _("target %s: give the reason for setting the assessment by hand") % target_id
         for target_id, given in (figures or {}).items()
@@ -178,8 +183,7 @@ def report_set_reference(
     the report can be edited, and a stale form is refused like any other save."""
     require_permission(access.can_edit_report(by, report))
     report.refresh_from_db()
-    if not report.is_editable:
-        raise ReportError(_("This report is %s and cannot be edited.") % report.get_state_display())
+    require_editable(report)
     document_number = " ".join(document_number.split())
     problems = []
     if document_number and not document_number[0].isdigit():
