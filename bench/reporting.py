@@ -1,6 +1,6 @@
 """Reporting at national scale: every grassroots union's accepted report with 20 target
 figures, every higher level's report drafted from below, then the full rollup of all
-levels and the completeness page of the top unit.
+levels (the completeness pages are in completeness.py).
 
 The data is generated with INSERT ... SELECT, level by level, so building 2.7 million
 figures takes seconds; what is timed is Soket's own code.
@@ -15,7 +15,7 @@ from bench.timing import once, timed
 from soket.campaigns.models import Campaign, Deadline, Milestone, OutlineSection, Participation
 from soket.core.testing import make_target
 from soket.orgs.models import Unit, UnitKind
-from soket.reports import completeness, rollup, services
+from soket.reports import counts, rollup, running, services
 from soket.reports.models import Figure, Report
 from soket.resolutions.models import Resolution, Target
 
@@ -131,8 +131,8 @@ def build_reports(campaign: Campaign) -> None:
     for depth in range(deepest - 1, -1, -1):
         _insert_drafted_figures(campaign, depth)
     _analyze()
-    # The reports came in behind the services' back: compute their running totals.
-    rollup.rebuild(campaign=campaign)
+    # The reports came in behind the services' back: compute their running totals and counts.
+    running.rebuild(campaign=campaign)
     _analyze()
 
 
@@ -140,7 +140,16 @@ def _accept_again(report: Report) -> None:
     """One acceptance through the service, then back to submitted for the next round."""
     services.report_accept(report=report, by=_admin())
     Report.objects.filter(pk=report.pk).update(state=Report.State.SUBMITTED)
-    rollup.report_moved(report, from_state=Report.State.ACCEPTED, to_state=Report.State.SUBMITTED)
+    running.apply(
+        [
+            counts.Moved(
+                report_id=report.pk, campaign_id=report.campaign_id, unit_id=report.unit_id,
+                department_id=None, from_state=Report.State.ACCEPTED,
+                to_state=Report.State.SUBMITTED, first_submitted_before=report.first_submitted_at,
+                first_submitted_after=report.first_submitted_at,
+            )
+        ]
+    )  # fmt: skip
 
 
 def _admin():
@@ -157,9 +166,7 @@ def run(*, scale: int) -> None:
     campaign = build_campaign()
     once("build the reports and figures (INSERT ... SELECT)", lambda: build_reports(campaign))
     print(f"  reports: {Report.objects.count():,}   figures: {Figure.objects.count():,}")
-    top = Unit.objects.get(code="TLD")
     province = Unit.objects.get(code="P31")
-    today = D(2016, 1, 5)
 
     def full_rollup():
         return rollup.children_rollup(campaign=campaign)
@@ -179,17 +186,4 @@ def run(*, scale: int) -> None:
     timed(
         "rollup of one province's children",
         lambda: rollup.children_rollup(campaign=campaign, parents=[province.pk]),
-    )
-    for label, within, repeat in (("top unit", top, 5), ("one province", province, 7)):
-        timed(
-            f"completeness page, {label} (all levels)",
-            lambda within=within: completeness.completeness(
-                campaign=campaign, within=within, today=today
-            ),
-            repeat=repeat,
-        )
-    timed(
-        "completeness drill-down, top unit by province",
-        lambda: completeness.completeness_by_branch(campaign=campaign, within=top, today=today),
-        repeat=3,
     )

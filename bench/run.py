@@ -2,6 +2,11 @@
 
 Each benchmark runs in a throw-away database made beside the configured one (Django's
 test-database machinery), so it never touches real data. Figures are printed, never asserted.
+
+BENCH_GRASSROOTS sets the size (135,000 grassroots units; 400,000 for the national worst
+case, whose build takes a few minutes more), BENCH_ONLY=completeness,reporting picks
+benchmarks (the tree is always built; documents needs reporting), BENCH_KEEP=1 keeps the
+database. The deadline-day load test is its own script: bench/deadline_day.py.
 """
 
 import os
@@ -21,18 +26,31 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
-from bench import documents, hierarchy, reporting  # noqa: E402
+from bench import completeness, documents, hierarchy, reporting  # noqa: E402
 
-BENCHMARKS = [hierarchy, reporting, documents]
+# In this order: each builds on the tree the first one builds.
+BENCHMARKS = {
+    "hierarchy": hierarchy,
+    "completeness": completeness,
+    "reporting": reporting,
+    "documents": documents,
+}
 
 
 def main() -> None:
     scale = int(os.environ.get("BENCH_GRASSROOTS", "135000"))
+    # e.g. BENCH_ONLY=completeness for the completeness pages alone (the tree is always built).
+    only = [name for name in os.environ.get("BENCH_ONLY", "").split(",") if name]
+    chosen = [
+        module
+        for name, module in BENCHMARKS.items()
+        if not only or name == "hierarchy" or name in only
+    ]
     print(f"Soket benchmarks on {connection.vendor}, {scale:,} grassroots units")
     keep = os.environ.get("BENCH_KEEP") == "1"  # to look into the built database afterwards
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
-        for benchmark in BENCHMARKS:
+        for benchmark in chosen:
             benchmark.run(scale=scale)
     finally:
         if keep:

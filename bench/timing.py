@@ -7,14 +7,16 @@ from typing import Any
 
 
 def timed(label: str, call: Callable[[], Any], *, repeat: int = 7) -> Any:
-    """Run `call` `repeat` times and print the median and the best, in milliseconds."""
+    """Run `call` `repeat` times and print the median, the 90th percentile and the best,
+    in milliseconds."""
     durations, result = [], None
     for _ in range(repeat):
         start = time.perf_counter()
         result = call()
         durations.append((time.perf_counter() - start) * 1000)
     median, best = statistics.median(durations), min(durations)
-    print(f"  {label:<58} median {median:9.2f} ms   best {best:9.2f} ms")
+    p90 = statistics.quantiles(durations, n=10, method="inclusive")[-1] if repeat > 1 else median
+    print(f"  {label:<58} median {median:9.2f} ms   p90 {p90:9.2f} ms   best {best:9.2f} ms")
     return result
 
 

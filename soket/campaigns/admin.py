@@ -13,6 +13,52 @@ from soket.campaigns.models import (
 )
 
 
+def _counts():
+    # A lazy import: reports build on campaigns, not the other way round.
+    from soket.reports import counts
+
+    return counts
+
+
+class RecountedAdmin(AuditedAdmin):
+    """Recounts a campaign's completeness when a change here moves who is expected to
+    report or when: its participation, its reviewed period or its report deadlines."""
+
+    def _campaign_ids(self, obj) -> set[int]:
+        """The campaigns `obj` belongs to as stored, and as edited."""
+        raise NotImplementedError
+
+    def _bases(self, campaign_ids) -> dict[int, tuple]:
+        campaigns = Campaign.objects.filter(pk__in=campaign_ids)
+        return {campaign.pk: _counts().counting_basis(campaign) for campaign in campaigns}
+
+    def _recount_changed(self, before: dict[int, tuple]) -> None:
+        for campaign in Campaign.objects.filter(pk__in=before).order_by("pk"):
+            if _counts().counting_basis(campaign) != before[campaign.pk]:
+                _counts().campaign_changed(campaign)
+
+    def save_model(self, request, obj, form, change):
+        # Kept on the request, as AuditedAdmin does: the admin object serves every request.
+        request.counting_before = self._bases(self._campaign_ids(obj))
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        before = request.counting_before
+        before.update({pk: None for pk in self._campaign_ids(form.instance) if pk not in before})
+        self._recount_changed(before)
+
+    def delete_model(self, request, obj):
+        before = self._bases(self._campaign_ids(obj))
+        super().delete_model(request, obj)
+        self._recount_changed(before)
+
+    def delete_queryset(self, request, queryset):
+        before = self._bases({pk for obj in queryset for pk in self._campaign_ids(obj)})
+        super().delete_queryset(request, queryset)
+        self._recount_changed(before)
+
+
 class SteeringInline(admin.TabularInline):
     model = SteeringMember
     extra = 0
@@ -29,10 +75,13 @@ class ParticipationInline(admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(AuditedAdmin):
+class CampaignAdmin(RecountedAdmin):
     list_display = ["title", "owner", "kind", "reviewed_to"]
     filter_horizontal = ["resolutions", "review_items"]
     inlines = [SteeringInline, RecipientInline, ParticipationInline]
+
+    def _campaign_ids(self, obj) -> set[int]:
+        return {obj.pk} if obj.pk else set()
 
 
 class DeadlineInline(admin.TabularInline):
@@ -41,9 +90,13 @@ class DeadlineInline(admin.TabularInline):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(AuditedAdmin):
+class MilestoneAdmin(RecountedAdmin):
     list_display = ["label", "campaign", "starts_on", "ends_on"]
     inlines = [DeadlineInline]
+
+    def _campaign_ids(self, obj) -> set[int]:
+        stored = Milestone.objects.filter(pk=obj.pk).values_list("campaign_id", flat=True)
+        return {*stored, obj.campaign_id} - {None}
 
 
 @admin.register(PlanSection)

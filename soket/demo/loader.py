@@ -19,6 +19,7 @@ from soket.demo import data
 from soket.demo.reports import load_demo_reports
 from soket.orgs import services as org_services
 from soket.orgs.models import Department, Unit, UnitKind, User
+from soket.reports import running
 from soket.resolutions.models import ActionProgramme, Resolution, ResolutionTask, ReviewItem, Target
 
 
@@ -30,6 +31,8 @@ def load_demo() -> None:
     campaign = _load_campaign(kinds, resolutions)
     _load_users()
     load_demo_reports(campaign, actor=User.objects.get(username="quantri"))
+    # A bulk load, partly behind the services' back: rollups and counts recomputed once.
+    running.rebuild(campaign=campaign)
 
 
 def _load_kinds() -> dict[str, UnitKind]:

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from soket.orgs import services
 from soket.orgs.models import Department, Role, Unit, UnitKind, User
 
 
@@ -26,6 +27,13 @@ class UnitAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        """Through the service, so that the campaigns' completeness counts follow a unit
+        that closes, reopens or changes kind."""
+        stored = Unit.objects.get(pk=obj.pk)
+        fields = {name: getattr(obj, name) for name in form.changed_data}
+        services.unit_update(unit=stored, fields=fields)
 
 
 class RoleInline(admin.TabularInline):

@@ -145,6 +145,15 @@ def _has_cycle(code: str, parents: dict[str, str]) -> bool:
 
 @transaction.atomic
 def _write(rows, existing: dict[str, Unit], kinds: dict[str, UnitKind]) -> ImportResult:
+    # A bulk change of the tree: who is expected to report is recounted once, at the end.
+    # (A lazy import: reports build on the hierarchy, not the other way round.)
+    from soket.reports.counts import bulk_change
+
+    with bulk_change():
+        return _write_rows(rows, existing, kinds)
+
+
+def _write_rows(rows, existing: dict[str, Unit], kinds: dict[str, UnitKind]) -> ImportResult:
     new_specs, updated, moves = [], 0, []
     for row in rows:
         v = row.values

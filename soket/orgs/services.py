@@ -6,15 +6,36 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import CharField, F, OuterRef, Subquery, Value
+from django.db.models import CharField, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Concat, Length, LPad, Substr
 from django.utils.translation import gettext as _
 
-from soket.orgs.models import PATH_STEP, Department, Role, Unit, UnitKind, User
+from soket.orgs.models import (
+    PATH_STEP,
+    Department,
+    Role,
+    Unit,
+    UnitKind,
+    User,
+    path_upper_bound,
+)
 
 
 class HierarchyError(ValueError):
     pass
+
+
+def _counts():
+    """Who is expected to report follows the tree (a lazy import: reports build on the
+    hierarchy, not the other way round)."""
+    from soket.reports import counts
+
+    return counts
+
+
+def _subtree(unit_id: int) -> Q:
+    path = Unit.objects.values_list("path", flat=True).get(pk=unit_id)
+    return Q(path__gte=path, path__lt=path_upper_bound(path))
 
 
 @dataclass(frozen=True)
@@ -85,6 +106,7 @@ def units_create(*, specs: list[UnitSpec], batch_size: int = 2000) -> list[Unit]
         created.extend(units)
         level_codes = {s.code for s in level}
         pending = [s for s in pending if s.code not in level_codes]
+    _counts().units_created([unit.pk for unit in created])
     return created
 
 
@@ -96,36 +118,51 @@ def unit_create(**fields) -> Unit:
     return unit
 
 
+# What decides whether a unit is expected to report, besides its place in the tree.
+EXPECTED_FIELDS = ("kind", "opened_on", "closed_on")
+
+
+@transaction.atomic
 def unit_update(*, unit: Unit, fields: dict) -> bool:
     """Give a unit these field values (not its place in the tree); False if it had them."""
-    if all(getattr(unit, name) == value for name, value in fields.items()):
+    changed = {name for name, value in fields.items() if getattr(unit, name) != value}
+    if not changed:
         return False
-    Unit.objects.filter(pk=unit.pk).update(**fields)
+    if changed.isdisjoint(EXPECTED_FIELDS):
+        Unit.objects.filter(pk=unit.pk).update(**fields)
+    else:  # closed, reopened or of another kind: the campaigns' counts follow
+        with _counts().recounting(lambda: Q(pk=unit.pk)):
+            Unit.objects.filter(pk=unit.pk).update(**fields)
+    for name, value in fields.items():  # so a second call compares with what is stored
+        setattr(unit, name, value)
     return True
 
 
 @transaction.atomic
 def unit_move(*, unit: Unit, new_parent: Unit) -> Unit:
     """Re-hang a unit and its whole subtree under another parent, in one UPDATE."""
-    unit = Unit.objects.select_for_update().get(pk=unit.pk)
-    new_parent = Unit.objects.select_for_update().get(pk=new_parent.pk)
-    if Unit.objects.subtree_of(unit).filter(pk=new_parent.pk).exists():
-        raise HierarchyError(
-            _("%(unit)s cannot move under %(parent)s, which lies inside it.")
-            % {"unit": unit.name, "parent": new_parent.name}
+    # The subtree's units are counted under their old ancestors, then their new ones. The
+    # campaigns are locked first (by the recount), as a rebuild locks them before units.
+    with _counts().recounting(lambda: _subtree(unit.pk)):
+        unit = Unit.objects.select_for_update().get(pk=unit.pk)
+        new_parent = Unit.objects.select_for_update().get(pk=new_parent.pk)
+        if Unit.objects.subtree_of(unit).filter(pk=new_parent.pk).exists():
+            raise HierarchyError(
+                _("%(unit)s cannot move under %(parent)s, which lies inside it.")
+                % {"unit": unit.name, "parent": new_parent.name}
+            )
+        old_prefix = unit.path
+        new_prefix = new_parent.path + old_prefix[-PATH_STEP:]
+        Unit.objects.subtree_of(unit).update(
+            path=Concat(
+                Value(new_prefix),
+                Substr("path", len(old_prefix) + 1, Length("path")),
+                output_field=CharField(),
+            ),
+            depth=F("depth") + (new_parent.depth + 1 - unit.depth),
         )
-    old_prefix = unit.path
-    new_prefix = new_parent.path + old_prefix[-PATH_STEP:]
-    Unit.objects.subtree_of(unit).update(
-        path=Concat(
-            Value(new_prefix),
-            Substr("path", len(old_prefix) + 1, Length("path")),
-            output_field=CharField(),
-        ),
-        depth=F("depth") + (new_parent.depth + 1 - unit.depth),
-    )
+        Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
     old_parent_id = unit.parent_id
-    Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
     unit.refresh_from_db()
     # The one place a unit's parent changes: its reports now count under the new parent.
     # (A lazy import: reports build on the hierarchy, not the other way round.)

@@ -1,9 +1,10 @@
 """Who has reported, level by level: expected, submitted, accepted, returned, late, missing.
 
 A unit is expected at a level when it takes part in the campaign and is open on the
-level's due date (or today, for a level without one): a unit closed before, or opened
-after, is not counted, so no rate can pass 100%. Everything is counted in one grouped
-query over the units, joined to their reports.
+level's due date (or, for a level without one, on the last day of the reviewed period):
+a unit closed before, or opened after, is not counted, so no rate can pass 100%. The
+rules are in counts.py. The counts below a unit are read from the running counts kept
+there, a few rows whatever the size of the tree; the lists of units are read live.
 """
 
 from __future__ import annotations
@@ -11,15 +12,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, FilteredRelation, Q
-from django.db.models.functions import Substr
+from django.db.models import F
 
-from soket.campaigns.models import Campaign, Deadline
-from soket.campaigns.selectors import participating_units
-from soket.orgs.models import PATH_STEP, Unit, UnitKind, open_on
-from soket.reports.models import Report
-
-State = Report.State
+from soket.campaigns.models import Campaign
+from soket.orgs.models import Unit, UnitKind
+from soket.reports import counts
+from soket.reports.counts import FIELDS
+from soket.reports.models import CompletenessCount
 
 
 @dataclass(frozen=True)
@@ -47,100 +46,68 @@ class Counts:
         return round(100 * self.reported / self.expected) if self.expected else 0
 
 
-def due_dates(campaign: Campaign) -> dict[int, datetime.date]:
-    """{unit kind id: the level's report deadline}."""
-    rows = Deadline.objects.filter(
-        milestone__campaign=campaign, is_report=True, unit_kind__isnull=False
-    ).values_list("unit_kind_id", "due_on")
-    dates: dict[int, datetime.date] = {}
-    for kind_id, due_on in rows:
-        dates[kind_id] = min(due_on, dates.get(kind_id, due_on))
-    return dates
+def _row(
+    kind: UnitKind, numbers: dict[str, int], rules: counts.Basis, today: datetime.date
+) -> Counts:
+    due_on = rules.due.get(kind.pk)
+    overdue = numbers["missing"] if due_on is not None and today > due_on else 0
+    return Counts(kind=kind, due_on=due_on, overdue=overdue, **numbers)
 
 
-def _expected(campaign: Campaign, within: Unit, today: datetime.date):
-    dates = due_dates(campaign)
-    kinds = UnitKind.objects.all()
-    open_on_due_day = Q(pk__in=[])
-    for kind in kinds:
-        day = dates.get(kind.pk, today)
-        open_on_due_day |= Q(kind=kind) & open_on(day)
-    units = (
-        participating_units(campaign=campaign)
-        .filter(pk__in=Unit.objects.subtree_of(within, include_self=False).values("pk"))
-        .filter(open_on_due_day)
-        .annotate(
-            report=FilteredRelation(
-                "reports",
-                condition=Q(reports__campaign=campaign, reports__department__isnull=True),
-            )
-        )
-    )
-    late, overdue = Q(pk__in=[]), Q(pk__in=[])
-    for kind_id, day in dates.items():
-        late |= Q(kind_id=kind_id, report__first_submitted_at__date__gt=day)
-        if today > day:
-            overdue |= Q(kind_id=kind_id, report__first_submitted_at__isnull=True)
-    return units, dates, late, overdue
-
-
-def _counted(units, late: Q, overdue: Q, *group_by: str):
-    # At most one unit report per unit and campaign, so the join never repeats a unit.
-    return units.values(*group_by, "kind_id").annotate(
-        expected=Count("pk"),
-        submitted=Count("pk", filter=Q(report__state=State.SUBMITTED)),
-        accepted=Count("pk", filter=Q(report__state=State.ACCEPTED)),
-        returned=Count("pk", filter=Q(report__state=State.RETURNED)),
-        late=Count("pk", filter=late),
-        missing=Count("pk", filter=Q(report__first_submitted_at__isnull=True)),
-        overdue=Count("pk", filter=overdue),
-    )
+def _sorted(rows: list[Counts]) -> list[Counts]:
+    return sorted(rows, key=lambda row: (row.kind.rank, row.kind.name))
 
 
 def completeness(*, campaign: Campaign, within: Unit, today: datetime.date) -> list[Counts]:
     """One row per level below `within`, top level first."""
-    units, dates, late, overdue = _expected(campaign, within, today)
-    kinds = UnitKind.objects.in_bulk()
-    rows = [_row(row, kinds, dates) for row in _counted(units, late, overdue)]
-    return sorted(rows, key=lambda counts: counts.kind.rank)
+    counts.ensure(campaign)
+    rules, kinds = counts.basis(campaign), UnitKind.objects.in_bulk()
+    stored = CompletenessCount.objects.filter(campaign=campaign, ancestor=within, expected__gt=0)
+    return _sorted(
+        [
+            _row(kinds[row["kind_id"]], {f: row[f] for f in FIELDS}, rules, today)
+            for row in stored.values("kind_id", *FIELDS)
+        ]
+    )
 
 
 def completeness_by_branch(
     *, campaign: Campaign, within: Unit, today: datetime.date
 ) -> dict[int, list[Counts]]:
-    """{child of `within`: its subtree's rows}, for drilling down a level at a time."""
-    units, dates, late, overdue = _expected(campaign, within, today)
-    prefix = (within.depth + 2) * PATH_STEP
-    branches = dict(Unit.objects.filter(parent=within).values_list("path", "pk"))
-    kinds = UnitKind.objects.in_bulk()
+    """{child of `within`: its subtree's rows, the child included}, for drilling down a
+    level at a time: the counts below each child, plus the child itself."""
+    counts.ensure(campaign)
+    rules, kinds = counts.basis(campaign), UnitKind.objects.in_bulk()
+    children = Unit.objects.filter(parent=within)
+    totals: dict[tuple[int, int], dict[str, int]] = {}
+
+    def add(child_id: int, kind_id: int, row: dict) -> None:
+        numbers = totals.setdefault((child_id, kind_id), dict.fromkeys(FIELDS, 0))
+        for field in FIELDS:
+            numbers[field] += row[field]
+
+    below = CompletenessCount.objects.filter(campaign=campaign, ancestor__in=children)
+    for row in below.values("ancestor_id", "kind_id", *FIELDS):
+        add(row["ancestor_id"], row["kind_id"], row)
+    themselves = counts.expected_units(campaign, rules).filter(parent=within)
+    for row in counts.tally(themselves, rules, "pk"):
+        add(row["pk"], row["kind_id"], row)
+
     result: dict[int, list[Counts]] = {}
-    counted = _counted(units.annotate(branch=Substr("path", 1, prefix)), late, overdue, "branch")
-    for row in counted:
-        branch = branches.get(row["branch"])
-        if branch is not None:
-            result.setdefault(branch, []).append(_row(row, kinds, dates))
-    for rows in result.values():
-        rows.sort(key=lambda counts: counts.kind.rank)
-    return result
+    for (child_id, kind_id), numbers in totals.items():
+        if numbers["expected"]:
+            result.setdefault(child_id, []).append(_row(kinds[kind_id], numbers, rules, today))
+    return {child_id: _sorted(rows) for child_id, rows in result.items()}
 
 
-def _row(row: dict, kinds: dict[int, UnitKind], dates: dict[int, datetime.date]) -> Counts:
-    return Counts(
-        kind=kinds[row["kind_id"]],
-        due_on=dates.get(row["kind_id"]),
-        expected=row["expected"],
-        submitted=row["submitted"],
-        accepted=row["accepted"],
-        returned=row["returned"],
-        late=row["late"],
-        missing=row["missing"],
-        overdue=row["overdue"],
-    )
+def _expected_below(campaign: Campaign, within: Unit):
+    rules = counts.basis(campaign)
+    return counts.expected_units(campaign, rules).subtree_of(within, include_self=False), rules
 
 
 def missing_units(*, campaign: Campaign, within: Unit, today: datetime.date):
     """Expected units below `within` that have not submitted."""
-    units, _dates, _late, _overdue = _expected(campaign, within, today)
+    units, _rules = _expected_below(campaign, within)
     return units.filter(report__first_submitted_at__isnull=True)
 
 
@@ -156,13 +123,12 @@ class UnitStatus:
 
     @property
     def is_late(self) -> bool:
-        submitted = self.first_submitted_at
-        return bool(submitted and self.due_on and submitted.date() > self.due_on)
+        return counts.is_late(self.first_submitted_at, self.due_on)
 
 
 def children_status(*, campaign: Campaign, within: Unit, today: datetime.date) -> list[UnitStatus]:
     """The expected units directly below `within`, each with its report's state, in one query."""
-    units, dates, _late, _overdue = _expected(campaign, within, today)
+    units, rules = _expected_below(campaign, within)
     rows = (
         units.filter(parent=within)
         .select_related("kind")
@@ -176,7 +142,7 @@ def children_status(*, campaign: Campaign, within: Unit, today: datetime.date) -
     return [
         UnitStatus(
             unit=unit,
-            due_on=dates.get(unit.kind_id),
+            due_on=rules.due.get(unit.kind_id),
             state=unit.report_state,
             first_submitted_at=unit.report_first_submitted_at,
             accepted_at=unit.report_accepted_at,

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from soket.campaigns.models import Campaign, OutlineSection
-from soket.orgs.models import Department, Unit
+from soket.orgs.models import Department, Unit, UnitKind
 from soket.resolutions.models import ReviewItem, Target
 
 
@@ -245,3 +245,49 @@ class RollupTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.parent_id}/{self.target_id}/{self.state}"
+
+
+class CompletenessCount(models.Model):
+    """Running counts of one level's expected units below one unit, in one campaign.
+
+    `ancestor` is any unit above them (never the units themselves), so the completeness
+    of a unit is its own rows, a handful whatever the size of the tree. Changed in the
+    same transaction as every report's state and recounted by whatever changes who is
+    expected; `counts.rebuild` recomputes them. Overdue is not stored: it is the missing
+    count once the level's due date has passed, which only the reading day decides.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    ancestor = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    kind = models.ForeignKey(UnitKind, on_delete=models.CASCADE, related_name="+")
+    expected = models.IntegerField(default=0)
+    submitted = models.IntegerField(default=0)  # awaiting review
+    accepted = models.IntegerField(default=0)
+    returned = models.IntegerField(default=0)
+    late = models.IntegerField(default=0)  # first submitted after the level's due date
+    missing = models.IntegerField(default=0)  # never submitted
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "ancestor", "kind"], name="reports_counts_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ancestor_id}/{self.kind_id}"
+
+
+class CountedCampaign(models.Model):
+    """A campaign whose completeness counts are built and kept.
+
+    A campaign is counted the first time its completeness is read (or by a rebuild), so a
+    campaign set up by a script or an older version of Soket needs no step of its own."""
+
+    campaign = models.OneToOneField(
+        Campaign, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    counted_at = models.DateTimeField()  # first built
+
+    def __str__(self) -> str:
+        return str(self.campaign_id)

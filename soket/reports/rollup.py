@@ -73,7 +73,7 @@ def _counts(report: Report) -> bool:
 def _add(report: Report, state: str, sign: int, parent_id: int) -> None:
     """Add (sign 1) or take away (sign -1) a report's figures under a parent: one insert
     of the missing totals, one UPDATE of them all."""
-    target_ids = list(report.figures.values_list("target_id", flat=True))
+    target_ids = list(report.figures.order_by("target_id").values_list("target_id", flat=True))
     if not target_ids:
         return
     key = {"campaign_id": report.campaign_id, "parent_id": parent_id, "state": state}
@@ -81,6 +81,10 @@ def _add(report: Report, state: str, sign: int, parent_id: int) -> None:
         [RollupTotal(target_id=target_id, **key) for target_id in target_ids],
         ignore_conflicts=True,
     )
+    # Taken in target order, as the inserts above: concurrent writers meet on the rows in
+    # one order and never deadlock, whatever order the UPDATE below visits them in.
+    totals = RollupTotal.objects.filter(target_id__in=target_ids, **key)
+    list(totals.select_for_update().order_by("target_id").values_list("pk", flat=True))
     figure = Figure.objects.filter(report=report, target=OuterRef("target_id"))
 
     def moved(field: str) -> dict:
@@ -91,7 +95,7 @@ def _add(report: Report, state: str, sign: int, parent_id: int) -> None:
             step = (F(field) - amount, F(f"{field}s") - given)
         return {field: step[0], f"{field}s": step[1]}
 
-    RollupTotal.objects.filter(target_id__in=target_ids, **key).update(
+    totals.update(
         **moved("value"),
         **moved("numerator"),
         **moved("denominator"),
@@ -101,12 +105,27 @@ def _add(report: Report, state: str, sign: int, parent_id: int) -> None:
 
 def report_moved(report: Report, *, from_state: str, to_state: str) -> None:
     """Keep the totals right as a report leaves one state for another."""
-    if not _counts(report):
-        return
-    if from_state in COUNTED:
-        _add(report, from_state, -1, report.unit.parent_id)
-    if to_state in COUNTED:
-        _add(report, to_state, 1, report.unit.parent_id)
+    reports_moved([(report.pk, from_state, to_state)])
+
+
+def reports_moved(moves: Iterable[tuple[int, str, str]]) -> None:
+    """Keep the totals right after these (report id, from state, to state).
+
+    The rows are changed in the order of (parent, state, target), whatever the reports,
+    so concurrent writers meet on them in one order and never deadlock (running.py)."""
+    moves = list(moves)
+    reports = Report.objects.select_related("unit").in_bulk([move[0] for move in moves])
+    steps = []
+    for report_id, from_state, to_state in moves:
+        report = reports[report_id]
+        if not _counts(report):
+            continue
+        if from_state in COUNTED:
+            steps.append((report.unit.parent_id, from_state, report_id, -1))
+        if to_state in COUNTED:
+            steps.append((report.unit.parent_id, to_state, report_id, 1))
+    for parent_id, state, report_id, sign in sorted(steps):
+        _add(reports[report_id], state, sign, parent_id)
 
 
 @transaction.atomic
@@ -134,8 +153,78 @@ def _aggregate(figures: QuerySet[Figure], *group_by: str) -> QuerySet:
 
 @transaction.atomic
 def rebuild(*, campaign: Campaign) -> int:
-    """Recompute a campaign's totals from its figures (after a bulk load, or to check)."""
-    RollupTotal.objects.filter(campaign=campaign).delete()
+    """Bring a campaign's totals to what its figures give (after a bulk load, or to
+    repair them), writing only the rows that differ; returns how many it wrote.
+
+    While reports may move, go through running.rebuild, which holds the campaign's lock."""
+    stored = {_key(total): total for total in RollupTotal.objects.filter(campaign=campaign)}
+    wanted = {_key(total): total for total in recomputed(campaign)}
+    stale = [total.pk for key, total in stored.items() if key not in wanted]
+    changed = []
+    for key, total in wanted.items():
+        old = stored.get(key)
+        if old is not None and _numbers(old) != _numbers(total):
+            for field in NUMBERS:
+                setattr(old, field, getattr(total, field))
+            changed.append(old)
+    new = [total for key, total in wanted.items() if key not in stored]
+    for start in range(0, len(stale), 500):
+        RollupTotal.objects.filter(pk__in=stale[start : start + 500]).delete()
+    RollupTotal.objects.bulk_update(changed, NUMBERS, batch_size=500)
+    RollupTotal.objects.bulk_create(new, batch_size=5000)
+    return len(stale) + len(changed) + len(new)
+
+
+NUMBERS = ("value", "numerator", "denominator", "values", "numerators", "denominators", "reports")
+
+
+def _key(total: RollupTotal) -> tuple:
+    return total.parent_id, total.target_id, total.state
+
+
+def _numbers(total: RollupTotal) -> tuple:
+    return tuple(getattr(total, field) for field in NUMBERS)
+
+
+def drift(campaign: Campaign) -> list[str]:
+    """Where the stored totals differ from a recomputation, in words; empty if they agree."""
+
+    def keyed(totals) -> dict[tuple, tuple]:
+        rows = {_key(total): _numbers(total) for total in totals}
+        return {key: row for key, row in rows.items() if any(row)}
+
+    stored = keyed(RollupTotal.objects.filter(campaign=campaign))
+    again = keyed(recomputed(campaign))
+    wrong = [key for key in sorted(set(stored) | set(again)) if stored.get(key) != again.get(key)]
+    units = dict(Unit.objects.filter(pk__in={key[0] for key in wrong}).values_list("pk", "code"))
+    targets = dict(
+        Target.objects.filter(pk__in={key[1] for key in wrong}).values_list("pk", "code")
+    )
+    zero = (0,) * len(NUMBERS)
+
+    def described(row: tuple) -> str:
+        return ", ".join(f"{field} {number}" for field, number in zip(NUMBERS, row, strict=True))
+
+    return [
+        f"rollup under unit {units.get(parent, parent)}, target {targets.get(target, target)}, "
+        f"{state}: stored {described(stored.get((parent, target, state), zero))}; "
+        f"recomputed {described(again.get((parent, target, state), zero))}"
+        for parent, target, state in wrong
+    ]
+
+
+# The precision the totals are kept at: a sum read from SQLite carries every digit of
+# its floating-point arithmetic, a stored total is read back rounded to this.
+PLACES = Decimal(1).scaleb(-RollupTotal._meta.get_field("value").decimal_places)
+
+
+def _kept(total: Decimal | None) -> Decimal:
+    return Decimal(total or 0).quantize(PLACES)
+
+
+def recomputed(campaign: Campaign) -> list[RollupTotal]:
+    """A campaign's totals computed from its figures, one GROUP BY per counted state,
+    at the precision they are stored at."""
     totals = []
     for state in COUNTED:
         figures = Figure.objects.filter(
@@ -150,9 +239,9 @@ def rebuild(*, campaign: Campaign) -> int:
                 parent_id=row["report__unit__parent_id"],
                 target_id=row["target_id"],
                 state=state,
-                value=row["total_value"] or 0,
-                numerator=row["total_numerator"] or 0,
-                denominator=row["total_denominator"] or 0,
+                value=_kept(row["total_value"]),
+                numerator=_kept(row["total_numerator"]),
+                denominator=_kept(row["total_denominator"]),
                 values=row["values"],
                 numerators=row["numerators"],
                 denominators=row["denominators"],
@@ -160,8 +249,7 @@ def rebuild(*, campaign: Campaign) -> int:
             )
             for row in _aggregate(figures, "report__unit__parent_id")
         ]
-    RollupTotal.objects.bulk_create(totals, batch_size=5000)
-    return len(totals)
+    return totals
 
 
 # Reading them.

@@ -15,7 +15,8 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -25,7 +26,7 @@ from soket.campaigns.models import Campaign
 from soket.core import clock
 from soket.notices.services import notify
 from soket.orgs.models import Department, Role, Unit, User
-from soket.reports import rollup
+from soket.reports import running
 from soket.reports.assessment import compare, ratio_percent
 from soket.reports.models import (
     Assessment,
@@ -255,9 +256,13 @@ def _move(
     reason: str = "",
     **fields,
 ) -> Report:
-    """Change the state if it still is one of `from_states`; record who, when and why."""
+    """Change the state if it still is one of `from_states`; record who, when and why.
+
+    The running totals and counts follow (running.py), at the end of the transaction."""
     from_states = list(from_states)
-    before = Report.objects.filter(pk=report.pk).values_list("state", flat=True).first()
+    locked = Report.objects.select_for_update().filter(pk=report.pk)
+    row = locked.values_list("state", "first_submitted_at").first()
+    before, first_submitted_before = row or (None, None)
     changed = Report.objects.filter(pk=report.pk, state__in=from_states).update(
         state=to_state, revision=F("revision") + 1, **fields
     )
@@ -276,7 +281,7 @@ def _move(
         reason=reason,
     )
     report.refresh_from_db()
-    rollup.report_moved(report, from_state=before, to_state=to_state)
+    running.report_moved(report, from_state=before, first_submitted_before=first_submitted_before)
     audit.record(
         by=by,
         action=action,
@@ -298,6 +303,7 @@ def _missing_causes(report: Report) -> list[str]:
 
 
 @transaction.atomic
+@running.applied_last
 def report_submit(*, report: Report, by: User) -> Report:
     require_permission(access.can_submit_report(by, report))
     problems = _missing_causes(report)
@@ -311,10 +317,8 @@ def report_submit(*, report: Report, by: User) -> Report:
         from_states=[State.DRAFT, State.RETURNED],
         by=by,
         submitted_at=now,
+        first_submitted_at=Coalesce(F("first_submitted_at"), Value(now)),
     )
-    if report.first_submitted_at is None:
-        Report.objects.filter(pk=report.pk).update(first_submitted_at=now)
-        report.first_submitted_at = now
     Version.objects.create(
         report=report,
         number=report.versions.count() + 1,
@@ -326,6 +330,7 @@ def report_submit(*, report: Report, by: User) -> Report:
 
 
 @transaction.atomic
+@running.applied_last
 def report_withdraw(*, report: Report, by: User) -> Report:
     """Take back a submission that nobody has reviewed yet."""
     require_permission(access.can_submit_report(by, report))
@@ -376,6 +381,7 @@ def _send_back(
 
 
 @transaction.atomic
+@running.applied_last
 def report_return(*, report: Report, by: User, reason: str) -> Report:
     return _send_back(
         report,
@@ -389,6 +395,7 @@ def report_return(*, report: Report, by: User, reason: str) -> Report:
 
 
 @transaction.atomic
+@running.applied_last
 def report_accept(*, report: Report, by: User) -> Report:
     require_permission(access.can_review_report(by, report))
     return _move(
@@ -402,12 +409,14 @@ def report_accept(*, report: Report, by: User) -> Report:
 
 
 @transaction.atomic
+@running.applied_last
 def reports_accept(*, reports: Iterable[Report], by: User) -> list[Report]:
     """Accept many submitted reports at once: all of them, or none if any cannot be."""
     return [report_accept(report=report, by=by) for report in reports]
 
 
 @transaction.atomic
+@running.applied_last
 def report_reopen(*, report: Report, by: User, reason: str) -> Report:
     """Open an accepted report again for its unit to change."""
     return _send_back(
