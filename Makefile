@@ -29,12 +29,13 @@ setup: $(VENV)/.installed-run messages
 
 DEMO_ENV := DEBUG=1 SOKET_SIMULATED_TODAY=$(DEMO_TODAY)
 
-# Serves the demo with the background runner (reminders) beside it; Ctrl-C stops both.
+# Serves the demo with the background runner (reminders, mail, documents) beside it, polling
+# every second since people wait for what it makes; Ctrl-C stops both.
 run: setup
 	$(DEMO_ENV) $(BIN)/python manage.py load_demo
 	$(DEMO_ENV) $(BIN)/python manage.py send_reminders --enqueue
 	@echo "Soket: http://127.0.0.1:$(PORT)/"
-	$(DEMO_ENV) sh -c '$(BIN)/python manage.py db_worker --interval 30 & worker=$$!; \
+	$(DEMO_ENV) sh -c '$(BIN)/python manage.py worker --interval 1 & worker=$$!; \
 		trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)'
 

@@ -4,7 +4,8 @@ For each report deadline of each campaign, the sweep finds the current step — 
 before the deadline, on the day, some days after — and notifies the people of every
 expected unit that has not submitted. Past the deadline, the approvers of the level
 above are told which of their units are late. Every notice carries a key naming the
-deadline and the step, so however often the sweep runs, each goes out once.
+deadline and the step, so however often the sweep runs, each goes out once. Their
+e-mails wait in the outbox (soket.notices.delivery) for the runner or the command to send.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def _missing_departments(deadline: Deadline, people: Q) -> list[User]:
 
 
 def sweep(*, today: datetime.date) -> int:
-    """Send the reminders due by `today`; returns how many notices went out.
+    """Notify the reminders due by `today`; returns how many notices were created.
 
     It runs outside any request (cron, the background runner), so it writes in the
     site's language rather than whatever a command happens to have active.

@@ -3,14 +3,17 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 
 from soket.core import clock
+from soket.notices import delivery
 from soket.reports import reminders
 from soket.reports.tasks import sweep_reminders
 
 
 class Command(BaseCommand):
     help = (
-        "Send the report reminders that are due. Safe to run as often as you like (cron, "
-        "or --enqueue for the db_worker runner): each reminder goes out once."
+        "Send the report reminders that are due and deliver the e-mails waiting in the "
+        "outbox. Safe to run as often as you like (cron, or --enqueue for the runner, "
+        "`manage.py worker`): each reminder goes out once. Exits with status 1 when an "
+        "e-mail could not be sent (it is retried by a later run)."
     )
 
     def add_arguments(self, parser):
@@ -28,5 +31,19 @@ class Command(BaseCommand):
             today = datetime.date.fromisoformat(date) if date else clock.today()
         except ValueError:
             raise CommandError("--date takes YYYY-MM-DD") from None
-        sent = reminders.sweep(today=today)
-        self.stdout.write(f"Sent {sent} notices.")
+        created = reminders.sweep(today=today)
+        result = delivery.deliver()
+        waiting = delivery.waiting_count()
+        self.stdout.write(f"Notices created: {created}.")
+        self.stdout.write(
+            f"E-mails sent: {result.sent}, failed: {result.failed}, still waiting: {waiting}."
+        )
+        if result.relay_unreachable:
+            self.stdout.write("The mail relay could not be reached; the rest waits.")
+        if result.given_up:
+            self.stdout.write(f"Given up after the last try: {result.given_up}.")
+        if result.failed:
+            raise CommandError(
+                f"{result.failed} e-mails could not be sent; see the outbox in the back "
+                "office (Notices › E-mails) for the reasons."
+            )
