@@ -4,6 +4,14 @@ A role at a unit covers that unit's whole subtree for viewing, review and
 administration; editing and submitting a report stay with the unit itself.
 Plans and resolutions issued above a person's units are visible to them too,
 since those are what they carry out.
+
+A role held for a department (ban) of a federation is about that department's
+thematic report only: its reporters write it, its approvers submit it. Such a role
+reads what a viewer of the federation reads (the thematic report draws on the
+units' reports), and never reviews, manages or writes anything else. Nobody
+reviews their own report: a unit's report is reviewed by the level above by
+people who do not write it, and a department's report by the federation's
+approvers who hold no role in that department.
 """
 
 from __future__ import annotations
@@ -35,15 +43,31 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
 OWN_UNIT_ONLY = frozenset({Perm.EDIT, Perm.SUBMIT})
 
 
+def _is_active(user: User) -> bool:
+    return user.is_authenticated and user.is_active
+
+
 def _role_kinds_granting(perm: Perm) -> list[str]:
     return [kind for kind, perms in ROLE_PERMS.items() if perm in perms]
 
 
+def _roles_granting(user: User, perm: Perm) -> QuerySet[Role]:
+    """The user's roles that grant `perm` at their unit (and, but for editing and
+    submitting, below it). A department's role grants nothing but viewing there."""
+    roles = Role.objects.filter(user=user, kind__in=_role_kinds_granting(perm))
+    if perm is not Perm.VIEW:
+        roles = roles.filter(department__isnull=True)
+    return roles
+
+
 def role_units(user: User, perm: Perm = Perm.VIEW) -> QuerySet[Unit]:
-    """The units where the user holds a role that grants `perm`."""
-    return Unit.objects.filter(
-        roles__user=user, roles__kind__in=_role_kinds_granting(perm)
-    ).distinct()
+    """The units where the user holds a role that grants `perm` (every unit, for the
+    system administrator, who passes every check)."""
+    if not _is_active(user):
+        return Unit.objects.none()
+    if user.is_superuser:
+        return Unit.objects.all()
+    return Unit.objects.filter(pk__in=_roles_granting(user, perm).values("unit_id"))
 
 
 def topmost(units: list[Unit]) -> list[Unit]:
@@ -57,7 +81,7 @@ def topmost(units: list[Unit]) -> list[Unit]:
 
 def scope_roots(user: User) -> list[Unit]:
     """The tops of what the user may see: their outermost role units."""
-    if not user.is_authenticated or not user.is_active:
+    if not _is_active(user):
         return []
     if user.is_superuser:
         return list(Unit.objects.filter(parent__isnull=True))
@@ -65,7 +89,7 @@ def scope_roots(user: User) -> list[Unit]:
 
 
 def units_in_scope(user: User, perm: Perm = Perm.VIEW) -> QuerySet[Unit]:
-    if not user.is_authenticated or not user.is_active:
+    if not _is_active(user):
         return Unit.objects.none()
     if user.is_superuser:
         return Unit.objects.all()
@@ -77,7 +101,7 @@ def units_in_scope(user: User, perm: Perm = Perm.VIEW) -> QuerySet[Unit]:
 
 def units_in_line(user: User) -> QuerySet[Unit]:
     """Units in scope and every unit above them: issuers of what the user carries out."""
-    if not user.is_authenticated or not user.is_active:
+    if not _is_active(user):
         return Unit.objects.none()
     if user.is_superuser:
         return Unit.objects.all()
@@ -89,16 +113,14 @@ def units_in_line(user: User) -> QuerySet[Unit]:
 
 
 def can(user: User, perm: Perm, unit: Unit) -> bool:
-    if not user.is_authenticated or not user.is_active:
+    if not _is_active(user):
         return False
     if user.is_superuser:
         return True
-    kinds = _role_kinds_granting(perm)
+    roles = _roles_granting(user, perm)
     if perm in OWN_UNIT_ONLY:
-        return Role.objects.filter(user=user, unit=unit, kind__in=kinds).exists()
-    return Role.objects.filter(
-        user=user, unit_id__in=ids_in_path(unit.path), kind__in=kinds
-    ).exists()
+        return roles.filter(unit=unit).exists()
+    return roles.filter(unit_id__in=ids_in_path(unit.path)).exists()
 
 
 def visible_units(user: User) -> QuerySet[Unit]:
@@ -118,41 +140,48 @@ def managed_units(user: User) -> QuerySet[Unit]:
     return units_in_scope(user, Perm.MANAGE)
 
 
+def template_units(user: User) -> QuerySet[Unit]:
+    """The federations (units with units below) whose Word templates the user may replace:
+    those where they are campaign administrators. A template serves a whole subtree, so
+    a grassroots union does not keep one of its own."""
+    return role_units(user, Perm.MANAGE).filter(
+        pk__in=Unit.objects.filter(parent__isnull=False).values("parent_id")
+    )
+
+
+def can_manage_templates(user: User, unit: Unit) -> bool:
+    return can(user, Perm.MANAGE, unit) and unit.children.exists()
+
+
 # Reports. A unit's own people write and submit its report; the level above reviews it.
-# A department's report is written by the people who hold a role in that department.
+# A department's report is written by its reporters and submitted by its approvers; the
+# federation's approvers who hold no role in that department review it.
 
 
-def _report_roles(user: User, report: Report) -> QuerySet[Role]:
-    roles = Role.objects.filter(user=user, unit_id=report.unit_id)
+def _authors(report: Report) -> QuerySet[Role]:
+    """The roles that make their holders authors of the report."""
+    roles = Role.objects.filter(unit_id=report.unit_id)
     if report.department_id:
         return roles.filter(department_id=report.department_id)
     return roles.filter(department__isnull=True)
 
 
 def can_edit_report(user: User, report: Report) -> bool:
-    if not user.is_authenticated or not user.is_active:
+    if not _is_active(user):
         return False
     if user.is_superuser:
         return True
-    kinds = _role_kinds_granting(Perm.EDIT)
-    return _report_roles(user, report).filter(kind__in=kinds).exists()
+    return _authors(report).filter(user=user, kind__in=_role_kinds_granting(Perm.EDIT)).exists()
 
 
 def can_submit_report(user: User, report: Report) -> bool:
-    """An approver of the unit submits; a department's own people submit its report too."""
-    if not user.is_authenticated or not user.is_active:
+    """The approvers of the unit submit its report; a department's approvers, its report."""
+    if not _is_active(user):
         return False
     if user.is_superuser:
         return True
-    approvers = Role.objects.filter(
-        user=user,
-        unit_id=report.unit_id,
-        department__isnull=True,
-        kind__in=_role_kinds_granting(Perm.SUBMIT),
-    )
-    if report.department_id:
-        return approvers.exists() or can_edit_report(user, report)
-    return approvers.exists()
+    kinds = _role_kinds_granting(Perm.SUBMIT)
+    return _authors(report).filter(user=user, kind__in=kinds).exists()
 
 
 def reviewing_unit(report: Report) -> Unit | None:
@@ -161,8 +190,16 @@ def reviewing_unit(report: Report) -> Unit | None:
 
 
 def can_review_report(user: User, report: Report) -> bool:
+    """Approvers at the reviewing level (or above) who are not among the report's authors."""
     above = reviewing_unit(report)
-    return above is not None and can(user, Perm.REVIEW, above)
+    if above is None or not can(user, Perm.REVIEW, above):
+        return False
+    if user.is_superuser:
+        return True
+    if report.department_id:
+        # Any role in the department, even a viewer's, makes it the person's own work.
+        return not Role.objects.filter(user=user, department_id=report.department_id).exists()
+    return not _authors(report).filter(user=user).exclude(kind=Role.Kind.VIEWER).exists()
 
 
 def visible_reports(user: User) -> QuerySet[Report]:

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    "axes",
     "soket.core",
     "soket.orgs",
     "soket.resolutions",
@@ -77,6 +78,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "soket.core.middleware.LanguageMiddleware",
+    "soket.core.middleware.TextHygieneMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -84,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out log-in into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "soket.urls"
@@ -132,6 +136,29 @@ if env_str("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Log-in: Argon2 first (older hashes are upgraded at the next log-in); django-axes counts
+# failed log-ins by account and by address and refuses more for a while past the limit.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("SOKET_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("SOKET_LOGIN_COOLOFF_MINUTES", 15))
+# Each on its own: ten wrong passwords for one account, from anywhere, or from one
+# address, for any accounts. A right password clears the count, so an office behind one
+# address is not shut out by a few colleagues' typing errors.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "soket.core.auth.client_address"
+AXES_LOCKOUT_CALLABLE = "soket.core.auth.locked_out"
+AXES_VERBOSE = False
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -157,8 +184,21 @@ STORAGES = {
 }
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 
-# Background work (reminders) runs in django-tasks' database runner: `manage.py db_worker`.
-TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+# Background work (mail, reminders, heavy documents) runs in django-tasks' database runner.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.backend.DatabaseBackend",
+        # Documents wait in their own queue, so a long PDF never holds up the mail.
+        "QUEUES": ["default", "documents"],
+    }
+}
+# A task still marked running this long after it started is taken to have lost its worker
+# and is run again; every task is written to be safe to run twice.
+SOKET_TASK_LEASE_SECONDS = env_int("SOKET_TASK_LEASE_SECONDS", 15 * 60)
+# Mail leaves through the outbox; a failed delivery is retried with growing pauses.
+SOKET_MAIL_MAX_ATTEMPTS = env_int("SOKET_MAIL_MAX_ATTEMPTS", 10)
+SOKET_MAIL_RETRY_SECONDS = env_int("SOKET_MAIL_RETRY_SECONDS", 60)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 # Reminders go this many days before a report deadline, on the day, and this many after.
 SOKET_REMINDER_DAYS_BEFORE = env_int("SOKET_REMINDER_DAYS_BEFORE", 3)
 SOKET_REMINDER_DAYS_AFTER = env_int("SOKET_REMINDER_DAYS_AFTER", 3)
@@ -166,7 +206,23 @@ SOKET_REMINDER_DAYS_AFTER = env_int("SOKET_REMINDER_DAYS_AFTER", 3)
 # Uploads (imports) are read into memory up to this size and refused above it.
 SOKET_MAX_UPLOAD_BYTES = env_int("SOKET_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 SOKET_MAX_ATTACHMENT_BYTES = env_int("SOKET_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+# What an Office file (.docx, .xlsx) may unpack to, and how many pixels a picture may have.
+SOKET_MAX_UNPACKED_BYTES = env_int("SOKET_MAX_UNPACKED_BYTES", 100 * 1024 * 1024)
+SOKET_MAX_IMAGE_PIXELS = env_int("SOKET_MAX_IMAGE_PIXELS", 40_000_000)
+# Files are counted as they stream in and dropped past the largest limit above.
+FILE_UPLOAD_HANDLERS = [
+    "soket.core.filecheck.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# LibreOffice, which makes the PDFs: a time limit per document, the memory it may map,
+# and how many may run at once on the server (however many background workers there are).
 SOKET_PDF_TIMEOUT_SECONDS = env_int("SOKET_PDF_TIMEOUT_SECONDS", 120)
+SOKET_PDF_MEMORY_MB = env_int("SOKET_PDF_MEMORY_MB", 1536)
+SOKET_PDF_CONCURRENCY = env_int("SOKET_PDF_CONCURRENCY", 2)
+SOKET_RUN_DIR = env_str("SOKET_RUN_DIR", str(BASE_DIR / "var" / "run"))
+# Documents made in the background are kept this long for their person to download.
+SOKET_DOCUMENT_KEEP_HOURS = env_int("SOKET_DOCUMENT_KEEP_HOURS", 24)
 DATA_UPLOAD_MAX_MEMORY_SIZE = SOKET_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = SOKET_MAX_UPLOAD_BYTES
 
@@ -203,6 +259,13 @@ CONTENT_SECURITY_POLICY = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+# A session ends after this long without a request (each request starts the time again).
+SESSION_COOKIE_AGE = env_int("SOKET_SESSION_IDLE_MINUTES", 120) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+# Set only where a web server of the office's own sits in front of Soket and sets
+# X-Forwarded-Proto and X-Forwarded-For itself; otherwise any visitor could claim HTTPS
+# or another address.
+SOKET_BEHIND_PROXY = env_bool("SOKET_BEHIND_PROXY", default=False)
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -216,7 +279,8 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if _https else 0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = _https
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if SOKET_BEHIND_PROXY:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # The HSTS preload list is for public hostnames; a federation's intranet host is not one.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
@@ -226,4 +290,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # django-axes says every log-in at INFO; failures and lock-outs (WARNING) are enough.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

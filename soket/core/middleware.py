@@ -1,8 +1,10 @@
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import translation
+
+from soket.core.text import clean_text
 
 
 class LanguageMiddleware:
@@ -26,3 +28,29 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
         return response
+
+
+class TextHygieneMiddleware:
+    """Every text a request brings — query string, form fields, uploaded file names —
+    cleaned by `soket.core.text.clean_text` before any view reads it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.GET = _cleaned(request.GET)
+        if request.method == "POST":
+            request.POST = _cleaned(request.POST)
+            for upload in request.FILES.values():
+                upload.name = clean_text(upload.name or "").replace("\n", " ")
+        return self.get_response(request)
+
+
+def _cleaned(data: QueryDict) -> QueryDict:
+    if not data:
+        return data
+    cleaned = QueryDict(mutable=True, encoding=data.encoding)
+    for key, values in data.lists():
+        cleaned.setlist(clean_text(key), [clean_text(value) for value in values])
+    cleaned._mutable = False
+    return cleaned

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -20,9 +19,10 @@ import openpyxl
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from soket.core import filecheck
+from soket.core.text import clean_text
+
 MAX_ROWS = 200_000
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
-MAX_ZIP_RATIO = 100
 
 
 class CellError(ValueError):
@@ -79,11 +79,12 @@ class Row:
 
 
 def _as_text(value: Any) -> str:
+    """What a cell says, as text, without the control characters (soket.core.text)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return clean_text(str(value)).strip()
 
 
 def text(max_length: int) -> Callable[[Any], str]:
@@ -91,8 +92,6 @@ def text(max_length: int) -> Callable[[Any], str]:
         result = _as_text(value)
         if len(result) > max_length:
             raise CellError(_("is longer than %d characters") % max_length)
-        if any(ord(ch) < 32 and ch not in "\t\n" for ch in result):
-            raise CellError(_("contains control characters"))
         return result
 
     return parse
@@ -173,23 +172,22 @@ def _normalise(header: Any) -> str:
 
 
 def check_zip(data: bytes) -> None:
-    """Refuse archives that would unpack to far more than they weigh (zip bombs)."""
+    """Refuse a workbook that is not a ZIP archive or would unpack to an unsafe size."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
+        filecheck.check_zip(io.BytesIO(data), members=("xl/workbook.xml",))
+    except filecheck.FileDamaged:
         raise TableError(
             [RowError(None, None, _("The file is not a valid .xlsx workbook."))]
         ) from None
-    if unpacked > MAX_UNZIPPED_BYTES or unpacked > MAX_ZIP_RATIO * max(len(data), 1):
-        raise TableError(
-            [RowError(None, None, _("The workbook unpacks to an unsafe size and was refused."))]
-        )
+    except filecheck.FileRefused as refused:
+        raise TableError([RowError(None, None, str(refused))]) from None
 
 
 def check_size(data: bytes) -> None:
-    if len(data) > settings.SOKET_MAX_UPLOAD_BYTES:
-        raise TableError([RowError(None, None, _("The file is larger than allowed."))])
+    try:
+        filecheck.check_size(len(data), limit=settings.SOKET_MAX_UPLOAD_BYTES)
+    except filecheck.FileRefused as refused:
+        raise TableError([RowError(None, None, str(refused))]) from None
 
 
 def open_xlsx(data: bytes) -> openpyxl.Workbook:
@@ -233,7 +231,7 @@ def _xlsx_rows(data: bytes, sheet_name: str | None) -> Iterator[tuple[int, list[
 
 def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
     try:
-        content = data.decode("utf-8-sig")
+        content = clean_text(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise TableError(
             [RowError(None, None, _("The CSV file must be saved with UTF-8 encoding."))]

@@ -101,7 +101,9 @@ def build_tree(cls) -> None:
 class CampaignTestCase(BaseTestCase):
     """BaseTestCase plus province A's interim campaign: four targets (a sum, a ratio,
     a share of units, a qualitative one), a two-section outline, an extra review item,
-    districts due 31/12/2015, the province due 15/03/2016 and its departments."""
+    districts due 31/12/2015, the province due 15/03/2016 and its departments; the
+    province's Ban Tổ chức with `dora` who writes its thematic report and `hank`, the
+    head of department, who sends it; `paul`, approver of the province, who reviews."""
 
     @classmethod
     def setUpTestData(cls):
@@ -183,5 +185,12 @@ def build_campaign(cls) -> None:
         user=cls.department_writer,
         unit=cls.province_a,
         kind=Role.Kind.REPORTER,
+        department=cls.department,
+    )
+    cls.department_head = make_user("hank")
+    services.role_grant(
+        user=cls.department_head,
+        unit=cls.province_a,
+        kind=Role.Kind.APPROVER,
         department=cls.department,
     )

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from soket.core import tabular
+from soket.core import filecheck, tabular
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -22,7 +22,9 @@ class UploadForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > settings.SOKET_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than allowed."))
+            raise forms.ValidationError(
+                filecheck.FileRefused.too_large(settings.SOKET_MAX_UPLOAD_BYTES)
+            )
         if not upload.name.lower().endswith((".xlsx", ".csv")):
             raise forms.ValidationError(_("Upload an .xlsx or .csv file."))
         return upload
@@ -60,7 +62,9 @@ def import_page(
     """Show the upload form; on a valid file run the import, then redirect or list every error."""
     form = UploadForm(request.POST or None, request.FILES or None)
     errors = []
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and "file" in getattr(request, "refused_uploads", ()):
+        form.add_error(None, filecheck.FileRefused.too_large(settings.SOKET_MAX_UPLOAD_BYTES))
+    elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             result = run(upload.name, upload.read())

@@ -313,6 +313,8 @@ USERS = [
     ("tinh.baocao", "Cán bộ LĐLĐ tỉnh (demo, báo cáo)", "LS", None, "reporter", False),
     ("tinh.xem", "Cán bộ LĐLĐ tỉnh (demo, xem)", "LS", None, "viewer", False),
     ("ban.tochuc", "Cán bộ Ban Tổ chức (demo, báo cáo chuyên đề)", "LS", "to-chuc", "reporter", False),
+    ("ban.tochuc.truongban", "Trưởng Ban Tổ chức (demo, gửi báo cáo chuyên đề)", "LS", "to-chuc", "approver", False),
+    ("ban.tuyengiao.truongban", "Trưởng Ban Tuyên giáo (demo, gửi báo cáo chuyên đề)", "LS", "tuyen-giao", "approver", False),
     ("caoloc.duyet", "Cán bộ LĐLĐ huyện Cao Lộc (demo, duyệt)", "LS-CL", None, "approver", False),
     ("caoloc.baocao", "Cán bộ LĐLĐ huyện Cao Lộc (demo, báo cáo)", "LS-CL", None, "reporter", False),
     ("tpls.duyet", "Cán bộ LĐLĐ thành phố Lạng Sơn (demo, duyệt)", "LS-TPLS", None, "approver", False),

@@ -15,6 +15,7 @@ import zlib
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from soket import access
 from soket.campaigns.models import Campaign
 from soket.core import clock
 from soket.orgs.models import Department, Unit, User
@@ -118,17 +119,22 @@ def _write(report: Report, by: User, figures: dict[int, FigureInput], text: str)
     return report
 
 
-def _person(unit: Unit | None, fallback: User) -> User:
-    """The unit's demo approver, who would have acted, or the system administrator."""
-    found = User.objects.filter(roles__unit=unit, roles__kind="approver").order_by("pk").first()
+def _person(unit: Unit | None, fallback: User, department: Department | None = None) -> User:
+    """The demo approver of the unit (or of its department) who would have acted, or
+    the system administrator."""
+    found = (
+        User.objects.filter(roles__unit=unit, roles__kind="approver", roles__department=department)
+        .order_by("pk")
+        .first()
+    )
     return found or fallback
 
 
 def _play(report: Report, actor: User, submitted, reviewed, outcome) -> None:
     if submitted is None or outcome == "draft":
         return
-    by = _person(report.unit, actor)
-    reviewer = by if report.department_id else _person(report.unit.parent, actor)
+    by = _person(report.unit, actor, report.department)
+    reviewer = _person(access.reviewing_unit(report), actor)
     with clock.frozen_at(submitted):
         services.report_submit(report=report, by=by)
     if outcome == "accept":

@@ -7,15 +7,15 @@ lets the same content serve the .docx, its PDF and the tests.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-# XML 1.0 forbids most control characters; a pasted text can carry them.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+from soket.core.text import clean_text
 
 
 def clean(text: str) -> str:
-    return _NOT_XML.sub("", text or "")
+    """Text that XML can hold (text stored before the door was kept may still carry
+    control characters): the rule of `soket.core.text`."""
+    return clean_text(text or "")
 
 
 @dataclass(frozen=True)

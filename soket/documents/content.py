@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 
 from soket.campaigns.models import Campaign, PlanSection
 from soket.campaigns.plan import FOOTNOTE_MARK, paragraphs, section_paragraphs
-from soket.core import clock
+from soket.core import clock, filecheck
 from soket.documents.blocks import Block, Heading, Image, PageBreak, Para, Table
 from soket.documents.formatting import (
     day_month_year,
@@ -29,8 +29,6 @@ from soket.reports import completeness
 from soket.reports.models import Report
 from soket.reports.selectors import EvaluationRow, evaluations, report_targets
 from soket.reports.templatetags.report_tags import assessment_label
-
-IMAGE_TYPES = {"image/png", "image/jpeg"}
 
 
 @dataclass
@@ -296,11 +294,36 @@ def _report_body(report: Report) -> list[Block]:
         for item in section.review_items.all():
             if items.get(item.pk, "").strip():
                 body.append(Para(f"{item}: {items[item.pk].strip()}"))
-    images = [a for a in report.attachments.all() if a.content_type in IMAGE_TYPES]
-    for index, attachment in enumerate(images, 1):
-        with attachment.file.open("rb") as handle:
-            body.append(Image(handle.read(), f"Hình {index}. {attachment.name}"))
+    body += _figures(report)
     return body
+
+
+def _figures(report: Report) -> list[Block]:
+    """The report's pictures as numbered figures. A picture that cannot be read (stored
+    before uploads were checked, or damaged since) is left out with a note, so that one
+    bad file never stops the document."""
+    blocks: list[Block] = []
+    number = 0
+    for attachment in report.attachments.all():
+        image_format = filecheck.IMAGE_FORMATS.get(attachment.content_type)
+        if image_format is None:
+            continue
+        try:
+            with attachment.file.open("rb") as handle:
+                filecheck.check_image(handle, expected=image_format)
+                data = handle.read()
+        except (filecheck.FileRefused, OSError):
+            blocks.append(
+                Para(
+                    f"(Tệp hình “{attachment.name}” không đọc được nên không được đưa vào "
+                    "văn bản.)",
+                    italic=True,
+                )
+            )
+            continue
+        number += 1
+        blocks.append(Image(data, f"Hình {number}. {attachment.name}"))
+    return blocks
 
 
 def _report_header(report: Report, *, title_lines: list[str]) -> dict:
@@ -360,6 +383,16 @@ def report_document(report: Report) -> Composition:
             context=_report_header(report, title_lines=title_lines),
             body=_report_body(report),
         )
+
+
+def report_has_annex(report: Report) -> bool:
+    """A unit with units below reports for them too: its document carries the annex."""
+    return report.department_id is None and report.unit.children.exists()
+
+
+def report_composition(report: Report) -> Composition:
+    """The document of a report: consolidated (with its annex) where units report to it."""
+    return consolidated_document(report) if report_has_annex(report) else report_document(report)
 
 
 def consolidated_document(report: Report, *, today: datetime.date | None = None) -> Composition:

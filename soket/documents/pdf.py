@@ -1,19 +1,28 @@
 """PDF from the .docx, by LibreOffice in headless mode.
 
 Each conversion runs with its own throw-away LibreOffice profile, so conversions can
-run side by side and a crashed one leaves nothing behind, and under a time limit.
+run side by side and a crashed one leaves nothing behind, under limits of time, memory
+and concurrency (see `office_convert`). Conversions run in the background runner,
+never in a web request (`soket.documents.jobs`).
 Where Times New Roman is not installed LibreOffice lays the text out in Liberation
 Serif, which has the same metrics and covers Vietnamese (Debian: fonts-liberation2).
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
+import fcntl
 import functools
 import os
+import resource
 import shutil
 import signal
 import subprocess
 import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
@@ -59,20 +68,52 @@ def convert(docx: bytes) -> bytes:
     problem = missing()
     if problem:
         raise PdfUnavailable(problem)
-    with tempfile.TemporaryDirectory(prefix="soket-pdf-") as folder:
+    with tempfile.TemporaryDirectory(prefix=WORK_PREFIX) as folder:
         work = Path(folder)
         (work / "van-ban.docx").write_bytes(docx)
         office_convert(work / "van-ban.docx", to="pdf:writer_pdf_Export")
         return (work / "van-ban.pdf").read_bytes()
 
 
+WORK_PREFIX = "soket-office-"
+# LibreOffice's exit status after it has set up a new profile: "run me again".
+RESTART = 81
+
+
 def office_convert(source: Path, *, to: str) -> None:
-    """Convert `source` with LibreOffice into its folder, with a profile in that folder,
-    killing the whole process group if it outlasts the time limit."""
-    work = source.parent
+    """Convert `source` with LibreOffice into its folder, with a profile of its own.
+
+    LibreOffice runs in a process group of its own, with an address-space limit
+    (SOKET_PDF_MEMORY_MB), a CPU-time limit, and the instruction to die with the worker
+    that started it; at most SOKET_PDF_CONCURRENCY run at once on this server. Past
+    SOKET_PDF_TIMEOUT_SECONDS the whole group is killed, so no LibreOffice outlives its
+    conversion."""
     timeout = settings.SOKET_PDF_TIMEOUT_SECONDS
+    deadline = time.monotonic() + timeout
+    too_long = PdfUnavailable(
+        _("The PDF took longer than %s seconds to make; try again later.") % timeout
+    )
+    with _office_slot(deadline) as acquired:
+        if not acquired:
+            raise too_long
+        for _attempt in range(2):
+            returncode, errors = _run_office(source, to=to, deadline=deadline)
+            if returncode is None:
+                raise too_long
+            if returncode != RESTART:
+                break
+    produced = any(source.parent.glob(f"{source.stem}*.{to.split(':')[0]}"))
+    if returncode != 0 or not produced:
+        raise PdfUnavailable(
+            _("LibreOffice could not make the PDF: %s") % errors.decode(errors="replace")[-300:]
+        )
+
+
+def _run_office(source: Path, *, to: str, deadline: float) -> tuple[int | None, bytes]:
+    """Run LibreOffice once; (None, …) when it was killed at the deadline."""
+    work = source.parent
     command = [
-        office(),
+        _office_binary(),
         f"-env:UserInstallation={(work / 'profile').as_uri()}",
         "--headless",
         "--norestore",
@@ -89,16 +130,76 @@ def office_convert(source: Path, *, to: str) -> None:
         stderr=subprocess.PIPE,
         start_new_session=True,
         env={**os.environ, "HOME": str(work)},
+        preexec_fn=_limits(cpu_seconds=int(settings.SOKET_PDF_TIMEOUT_SECONDS) + 5),
     )
     try:
-        _out, errors = process.communicate(timeout=timeout)
+        _out, errors = process.communicate(timeout=max(0.0, deadline - time.monotonic()))
     except subprocess.TimeoutExpired:
+        _kill_group(process)
+        return None, b""
+    finally:
+        _kill_group(process)  # whatever it left behind in its group
+    return process.returncode, errors
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
+    if process.returncode is None:
         process.communicate()
-        raise PdfUnavailable(
-            _("The PDF took longer than %s seconds to make; try again later.") % timeout
-        ) from None
-    if process.returncode != 0 or not any(work.glob(f"{source.stem}*.{to.split(':')[0]}")):
-        raise PdfUnavailable(
-            _("LibreOffice could not make the PDF: %s") % errors.decode(errors="replace")[-300:]
-        )
+
+
+def _office_binary() -> str:
+    """LibreOffice's own program rather than its launcher script, so that the limits and
+    the death signal set below reach the process that does the work."""
+    launcher = Path(os.path.realpath(office() or "soffice"))
+    program = launcher.with_name("soffice.bin")
+    return str(program) if program.exists() else str(launcher)
+
+
+def _limits(*, cpu_seconds: int):
+    """What the child sets for itself between fork and exec (Linux)."""
+    memory = settings.SOKET_PDF_MEMORY_MB * 1024 * 1024
+
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
+        if _libc is not None:  # die with the worker that started it
+            _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+    return apply
+
+
+PR_SET_PDEATHSIG = 1
+try:
+    _libc: ctypes.CDLL | None = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+except OSError:  # not Linux: the time limit and the group kill still hold
+    _libc = None
+
+
+@contextlib.contextmanager
+def _office_slot(deadline: float) -> Iterator[bool]:
+    """One of SOKET_PDF_CONCURRENCY slots, held as an exclusive lock on a file, so that
+    however many workers run, no more LibreOffice processes than that run at once.
+    Yields False if no slot came free before the deadline."""
+    folder = Path(settings.SOKET_RUN_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    slots = [folder / f"office-{n}.lock" for n in range(settings.SOKET_PDF_CONCURRENCY)]
+    while True:
+        for path in slots:
+            handle = path.open("a")
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.close()
+                continue
+            try:
+                yield True
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+                handle.close()
+            return
+        if time.monotonic() >= deadline:
+            yield False
+            return
+        time.sleep(0.2)

@@ -14,11 +14,14 @@ from decimal import Decimal
 
 import openpyxl
 from django.utils.translation import gettext as _
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from soket.core import tabular
 from soket.core.tabular import Column, RowError, TableError
+from soket.core.text import clean_text
+from soket.reports import limits
 from soket.reports.models import Report
 from soket.reports.selectors import report_targets
 from soket.reports.services import FigureInput
@@ -37,14 +40,15 @@ TARGET_COLUMNS = [
     Column("value", "Kết quả", parse=tabular.decimal),
     Column("numerator", "Tử số", parse=tabular.decimal),
     Column("denominator", "Mẫu số", parse=tabular.decimal),
-    Column("causes", "Nguyên nhân (nếu chưa đạt)", parse=tabular.text(5000)),
+    Column("causes", "Nguyên nhân (nếu chưa đạt)", parse=tabular.text(limits.SHORT_TEXT)),
 ]
 TEXT_COLUMNS = [
     Column("key", "Mã", required=True, parse=tabular.text(60)),
     Column("heading", "Mục"),
-    Column("text", "Nội dung báo cáo", parse=tabular.text(50000)),
+    Column("text", "Nội dung báo cáo", parse=tabular.text(limits.TEXT)),
 ]
 INPUT = PatternFill("solid", fgColor="FFF8DC")
+TEXT_FORMAT = "@"  # what Excel keeps as typed, even "=…"
 FIXED = PatternFill("solid", fgColor="E7E6E6")
 
 
@@ -102,13 +106,15 @@ def form_xlsx(report: Report) -> bytes:
         if _takes_number(target):
             inputs |= {6, 7} if ratio else {5}
         for column, value in enumerate(values, start=1):
-            cell = targets_sheet.cell(row=row, column=column, value=_plain(value))
+            cell = _put(targets_sheet, row, column, value)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if column in inputs:
                 cell.fill = INPUT
                 cell.protection = Protection(locked=False)
                 if column in (5, 6, 7):
                     numbers.add(cell.coordinate)
+                else:
+                    cell.number_format = TEXT_FORMAT
             else:
                 cell.fill = FIXED
     targets_sheet.protection.sheet = True
@@ -130,11 +136,12 @@ def form_xlsx(report: Report) -> bytes:
     ]
     for row, values in enumerate(rows, start=2):
         for column, value in enumerate(values, start=1):
-            cell = texts_sheet.cell(row=row, column=column, value=value)
+            cell = _put(texts_sheet, row, column, value)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             cell.fill = INPUT if column == 3 else FIXED
             if column == 3:
                 cell.protection = Protection(locked=False)
+                cell.number_format = TEXT_FORMAT
     texts_sheet.protection.sheet = True
 
     meta = workbook.create_sheet(META)
@@ -149,12 +156,22 @@ def form_xlsx(report: Report) -> bytes:
         ],
         start=1,
     ):
-        meta.cell(row=row, column=1, value=value)
+        _put(meta, row, 1, value)
     meta.sheet_state = "veryHidden"
 
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
+
+
+def _put(sheet, row: int, column: int, value) -> Cell:
+    """Write a cell. Text is written as text, never as a formula: a cause that begins
+    with "=" stays a cause, and the form comes back as it left."""
+    if isinstance(value, str):
+        cell = sheet.cell(row=row, column=column, value=clean_text(value))
+        cell.data_type = "s"
+        return cell
+    return sheet.cell(row=row, column=column, value=_plain(value))
 
 
 def _plain(value):
@@ -167,7 +184,7 @@ def _plain(value):
 
 def _header(sheet, columns: list[Column], *, widths: list[int]) -> None:
     for index, (column, width) in enumerate(zip(columns, widths, strict=True), start=1):
-        cell = sheet.cell(row=1, column=index, value=column.header)
+        cell = _put(sheet, 1, index, column.header)
         cell.font = Font(bold=True)
         cell.fill = FIXED
         sheet.column_dimensions[openpyxl.utils.get_column_letter(index)].width = width
@@ -191,7 +208,7 @@ def _guide(sheet, report: Report) -> None:
     ]
     sheet.column_dimensions["A"].width = 110
     for row, line in enumerate(lines, start=1):
-        cell = sheet.cell(row=row, column=1, value=line)
+        cell = _put(sheet, row, 1, line)
         cell.alignment = Alignment(wrap_text=True)
     sheet["A1"].font = Font(bold=True, size=13)
 

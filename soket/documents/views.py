@@ -3,7 +3,7 @@ and of Word templates. Every object is fetched through a scoped selector first."
 
 from __future__ import annotations
 
-import tempfile
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,9 +17,10 @@ from django.views.decorators.http import require_POST
 
 from soket import access
 from soket.campaigns.models import Campaign
+from soket.core import filecheck
 from soket.core.tabular import TableError
-from soket.documents import content, export, generate, pdf, report_form, services, word
-from soket.documents.models import DocumentKind, DocumentTemplate
+from soket.documents import content, generate, jobs, pdf, report_form, services, word
+from soket.documents.models import DocumentJob, DocumentKind, DocumentTemplate
 from soket.documents.template_builder import BUILTIN
 from soket.orgs.models import Unit
 from soket.reports.models import Report
@@ -27,7 +28,7 @@ from soket.reports.selectors import report_detail_for
 from soket.reports.services import ReportError
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMATS = (generate.DOCX, generate.PDF)
+CONTENT_TYPES = {**generate.CONTENT_TYPES, jobs.XLSX: XLSX}
 
 
 def _get_campaign_for_user(request: HttpRequest, pk: int) -> Campaign:
@@ -45,24 +46,20 @@ def _get_unit_for_user(request: HttpRequest, pk: int) -> Unit:
     return get_object_or_404(access.visible_units(request.user), pk=pk)
 
 
-def _download(
-    request: HttpRequest, composition: content.Composition, file_format: str, back: str
-) -> HttpResponse:
-    if file_format not in FORMATS:
-        raise Http404
+def _download(request: HttpRequest, composition: content.Composition, back: str) -> HttpResponse:
+    """A light document as Word, made in the request (the heavy ones: `document_request`)."""
     try:
-        data = generate.document_bytes(composition, file_format)
-    except (pdf.PdfUnavailable, word.TemplateProblem) as problem:
+        data = generate.docx_bytes(composition)
+    except word.TemplateProblem as problem:
         messages.error(request, str(problem))
         return redirect(back)
-    response = HttpResponse(data, content_type=generate.CONTENT_TYPES[file_format])
-    filename = f"{composition.filename}.{file_format}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response = HttpResponse(data, content_type=generate.CONTENT_TYPES[generate.DOCX])
+    response["Content-Disposition"] = f'attachment; filename="{composition.filename}.docx"'
     return response
 
 
 @login_required
-def campaign_document(request: HttpRequest, pk: int, kind: str, file_format: str) -> HttpResponse:
+def campaign_document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     campaign = _get_campaign_for_user(request, pk)
     builders = {
         DocumentKind.PLAN: content.plan_document,
@@ -71,27 +68,91 @@ def campaign_document(request: HttpRequest, pk: int, kind: str, file_format: str
     if kind not in builders:
         raise Http404
     return _download(
-        request,
-        builders[kind](campaign),
-        file_format,
-        reverse("campaign_detail", args=[campaign.pk]),
+        request, builders[kind](campaign), reverse("campaign_detail", args=[campaign.pk])
     )
-
-
-def report_has_annex(report: Report) -> bool:
-    """A unit with units below reports for them too: its document carries the annex."""
-    return report.department_id is None and report.unit.children.exists()
 
 
 @login_required
-def report_document(request: HttpRequest, pk: int, file_format: str) -> HttpResponse:
+def report_document(request: HttpRequest, pk: int) -> HttpResponse:
     report = _get_report_for_user(request, pk)
-    composition = (
-        content.consolidated_document(report)
-        if report_has_annex(report)
-        else content.report_document(report)
+    if jobs.made_in_background(what=jobs.What.REPORT, file_format=generate.DOCX, report=report):
+        raise Http404  # a consolidated report is asked for through document_request
+    return _download(
+        request, content.report_document(report), reverse("report_detail", args=[report.pk])
     )
-    return _download(request, composition, file_format, reverse("report_detail", args=[report.pk]))
+
+
+# Documents made in the background.
+
+
+@login_required
+@require_POST
+def document_request(request: HttpRequest) -> HttpResponse:
+    """Ask for a PDF, a consolidated report or the consolidated table; then wait for it
+    on its own page."""
+    post = request.POST
+    campaign = _get_campaign_for_user(request, _id(post.get("campaign")))
+    report = _get_report_for_user(request, _id(post.get("report"))) if post.get("report") else None
+    unit = _get_unit_for_user(request, _id(post.get("unit"))) if post.get("unit") else None
+    if report is not None and report.campaign_id != campaign.pk:
+        raise Http404
+    try:
+        job = jobs.job_request(
+            by=request.user,
+            what=post.get("what", ""),
+            file_format=post.get("format", ""),
+            campaign=campaign,
+            report=report,
+            unit=unit,
+        )
+    except jobs.JobRefused as refused:
+        messages.error(request, str(refused))
+        return redirect(reverse("report_detail", args=[report.pk]) if report else "home")
+    return redirect("document_job", pk=job.pk)
+
+
+def _id(value: str | None) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        raise Http404 from None
+
+
+def _get_job_for_user(request: HttpRequest, pk: uuid.UUID) -> DocumentJob:
+    try:
+        return jobs.job_for(user=request.user, pk=pk)
+    except DocumentJob.DoesNotExist:
+        raise Http404 from None
+
+
+def _job_context(job: DocumentJob) -> dict:
+    return {"job": job, "position": jobs.queue_position(job)}
+
+
+@login_required
+def document_job(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    job = _get_job_for_user(request, pk)
+    return render(request, "documents/job.html", _job_context(job))
+
+
+@login_required
+def document_job_status(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """The job's state, swapped in by htmx every few seconds until it is finished."""
+    job = _get_job_for_user(request, pk)
+    return render(request, "documents/_job_status.html", _job_context(job))
+
+
+@login_required
+def document_job_file(request: HttpRequest, pk: uuid.UUID) -> FileResponse:
+    job = _get_job_for_user(request, pk)
+    if job.state != DocumentJob.State.READY or not job.file:
+        raise Http404
+    return FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=job.filename,
+        content_type=CONTENT_TYPES[job.file_format],
+    )
 
 
 @login_required
@@ -109,12 +170,15 @@ def report_form_download(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def report_form_upload(request: HttpRequest, pk: int) -> HttpResponse:
     report = _get_report_for_user(request, pk)
-    upload = request.FILES.get("file")
+    if not access.can_edit_report(request.user, report):
+        raise PermissionDenied
+    try:
+        upload = filecheck.received_file(request, "file", limit=settings.SOKET_MAX_UPLOAD_BYTES)
+    except filecheck.FileRefused as refused:
+        messages.error(request, str(refused))
+        return redirect(reverse("report_detail", args=[report.pk]))
     if upload is None:
         messages.error(request, _("Choose the filled-in form to upload."))
-        return redirect(reverse("report_detail", args=[report.pk]))
-    if upload.size > settings.SOKET_MAX_UPLOAD_BYTES:
-        messages.error(request, _("The file is larger than allowed."))
         return redirect(reverse("report_detail", args=[report.pk]))
     try:
         changed = services.report_form_upload(
@@ -136,27 +200,12 @@ def report_form_upload(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("report_detail", args=[report.pk]))
 
 
-@login_required
-def consolidated_table(request: HttpRequest, pk: int, unit_pk: int) -> FileResponse:
-    campaign = _get_campaign_for_user(request, pk)
-    unit = _get_unit_for_user(request, unit_pk)
-    output = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    export.consolidated_table(campaign=campaign, within=unit, output=output)
-    output.seek(0)
-    return FileResponse(
-        output,
-        as_attachment=True,
-        filename=f"bang-tong-hop-{unit.code}-{campaign.code}.xlsx",
-        content_type=XLSX,
-    )
-
-
 # Word templates.
 
 
 @login_required
 def template_list(request: HttpRequest) -> HttpResponse:
-    units = list(access.role_units(request.user, access.Perm.MANAGE).order_by("path"))
+    units = list(access.template_units(request.user).order_by("path"))
     templates = DocumentTemplate.objects.filter(unit__in=units).select_related(
         "unit", "uploaded_by"
     )
@@ -185,18 +234,18 @@ def template_builtin(request: HttpRequest) -> FileResponse:
 @login_required
 @require_POST
 def template_upload(request: HttpRequest) -> HttpResponse:
-    unit = get_object_or_404(
-        access.role_units(request.user, access.Perm.MANAGE), pk=request.POST.get("unit") or 0
-    )
+    unit = get_object_or_404(access.template_units(request.user), pk=request.POST.get("unit") or 0)
     kind = request.POST.get("kind", "")
-    upload = request.FILES.get("file")
+    try:
+        upload = filecheck.received_file(request, "file", limit=settings.SOKET_MAX_UPLOAD_BYTES)
+    except filecheck.FileRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("template_list")
     if kind not in DocumentKind.values or upload is None:
         messages.error(request, _("Choose a document and a .docx file."))
         return redirect("template_list")
     try:
-        services.template_upload(
-            unit=unit, kind=kind, filename=upload.name, data=upload.read(), by=request.user
-        )
+        services.template_upload(unit=unit, kind=kind, upload=upload, by=request.user)
     except word.TemplateProblem as problem:
         messages.error(request, str(problem))
     else:
@@ -207,7 +256,7 @@ def template_upload(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def template_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    managed = access.role_units(request.user, access.Perm.MANAGE)
+    managed = access.template_units(request.user)
     template = get_object_or_404(DocumentTemplate.objects.filter(unit__in=managed), pk=pk)
     services.template_remove(template=template, by=request.user)
     messages.success(request, _("The built-in template is in use again."))

@@ -23,8 +23,10 @@ from docxcompose.composer import Composer
 from docxtpl import DocxTemplate
 from jinja2 import TemplateError
 from lxml import etree
+from markupsafe import Markup
 
 from soket.documents.blocks import Block, Heading, Image, PageBreak, Para, Table, clean
+from soket.documents.sandbox import DocumentEnvironment, TemplateRefused
 
 NOTE_MARK = re.compile(r"\[\^(\d+)\]")
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -48,10 +50,13 @@ def render(
         raise TemplateProblem(_("The template is not a valid Word (.docx) file.")) from error
     notes = _Footnotes(document.docx)
     values = {key: _cleaned(value) for key, value in context.items()}
-    values["body"] = _subdoc(document, body, notes)
-    values["annex"] = _subdoc(document, annex, notes)
+    # Laid out already: handed over as finished XML, never as objects with methods.
+    values["body"] = Markup(str(_subdoc(document, body, notes)))
+    values["annex"] = Markup(str(_subdoc(document, annex, notes)))
     try:
-        document.render(values, autoescape=True)
+        document.render(values, jinja_env=DocumentEnvironment(), autoescape=True)
+    except TemplateRefused as refused:
+        raise TemplateProblem(str(refused)) from refused
     except TemplateError as error:
         raise TemplateProblem(_("The template has an invalid tag: %s") % error) from error
     notes.write()

@@ -1,14 +1,14 @@
 """Attaching files to a report: PDF, Word, Excel and images, checked by what they contain.
 
-A file is accepted when its name and its first bytes agree on one of the allowed kinds,
-and it is no larger than SOKET_MAX_ATTACHMENT_BYTES. Files are stored under generated
-names and served only through the report's permission check.
+A file is accepted when it is no larger than SOKET_MAX_ATTACHMENT_BYTES, its name and
+its first bytes agree on one of the allowed kinds, and its content bears that out
+(`soket.core.filecheck`: Office files unpack safely, pictures decode and are not too
+large). Files are stored under generated names and served only through the report's
+permission check.
 """
 
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from soket import access
 from soket.audit import services as audit
-from soket.core import clock
+from soket.core import clock, filecheck
 from soket.orgs.models import User
 from soket.reports.models import Attachment, Report
 from soket.reports.services import ReportError, require_editable, require_permission
@@ -30,12 +30,20 @@ class Kind:
     content_type: str
     magic: bytes
     zip_member: str = ""  # for Office files: a part every such file has
+    image_format: str = ""  # for pictures: Pillow's name of the format
+
+    def check(self, upload: UploadedFile) -> None:
+        """Refuse what only looks like this kind (FileRefused), reading little at a time."""
+        if self.zip_member:
+            filecheck.check_zip(upload, members=(self.zip_member,))
+        elif self.image_format:
+            filecheck.check_image(upload, expected=self.image_format)
 
 
 KINDS = [
     Kind((".pdf",), "application/pdf", b"%PDF-"),
-    Kind((".png",), "image/png", b"\x89PNG\r\n\x1a\n"),
-    Kind((".jpg", ".jpeg"), "image/jpeg", b"\xff\xd8\xff"),
+    Kind((".png",), "image/png", b"\x89PNG\r\n\x1a\n", image_format="PNG"),
+    Kind((".jpg", ".jpeg"), "image/jpeg", b"\xff\xd8\xff", image_format="JPEG"),
     Kind(
         (".docx",),
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -51,38 +59,34 @@ KINDS = [
 ]
 
 
-def kind_of(name: str, head: bytes, content: bytes) -> Kind | None:
+def kind_of(name: str, head: bytes) -> Kind | None:
+    """The allowed kind that both the file's name and its first bytes announce."""
     for kind in KINDS:
-        if not name.lower().endswith(kind.extensions) or not head.startswith(kind.magic):
-            continue
-        if kind.zip_member:
-            try:
-                with zipfile.ZipFile(io.BytesIO(content)) as archive:
-                    if kind.zip_member not in archive.namelist():
-                        return None
-            except zipfile.BadZipFile:
-                return None
-        return kind
+        if name.lower().endswith(kind.extensions) and head.startswith(kind.magic):
+            return kind
     return None
 
 
 @transaction.atomic
 def attachment_add(*, report: Report, by: User, upload: UploadedFile) -> Attachment:
+    """Attach a file once its size and its content say it is what its name says."""
     require_permission(access.can_edit_report(by, report))
     report.refresh_from_db()
     require_editable(report)
-    if upload.size > settings.SOKET_MAX_ATTACHMENT_BYTES:
+    try:
+        filecheck.check_size(upload.size, limit=settings.SOKET_MAX_ATTACHMENT_BYTES)
+        upload.seek(0)
+        kind = kind_of(upload.name, upload.read(16))
+        upload.seek(0)
+        if kind is None:
+            raise filecheck.FileRefused(
+                _("It is not a PDF, Word (.docx), Excel (.xlsx), PNG or JPEG file.")
+            )
+        kind.check(upload)
+    except filecheck.FileRefused as refused:
         raise ReportError(
-            _("“%(name)s” is larger than %(mb)d MB.")
-            % {"name": upload.name, "mb": settings.SOKET_MAX_ATTACHMENT_BYTES // 2**20}
-        )
-    content = upload.read()
-    kind = kind_of(upload.name, content[:16], content)
-    if kind is None:
-        raise ReportError(
-            _("“%s” is not a PDF, Word (.docx), Excel (.xlsx), PNG or JPEG file.") % upload.name
-        )
-    upload.seek(0)
+            _("“%(name)s” was not attached: %(reason)s") % {"name": upload.name, "reason": refused}
+        ) from None
     attachment = Attachment(
         report=report,
         name=upload.name[-200:],

@@ -9,6 +9,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from soket.core import tabular
+from soket.reports import limits
 from soket.reports.models import Assessment
 from soket.reports.services import FigureInput
 from soket.resolutions.models import Target
@@ -30,14 +31,16 @@ def _number(post: QueryDict, name: str, target: Target, errors: list[str]):
         return None
 
 
-MAX_TEXT = 50_000
-
-
-def _text(post: QueryDict, name: str, errors: list[str]) -> str:
+def _text(post: QueryDict, name: str, errors: list[str], *, limit: int, what: str) -> str:
+    """The field's text; past `limit`, an error naming `what` (and the text kept whole,
+    so the person can shorten it)."""
     value = post.get(name, "").replace("\r\n", "\n").strip()
-    if len(value) > MAX_TEXT:
-        errors.append(_("A text is longer than %d characters.") % MAX_TEXT)
-        return value[:MAX_TEXT]
+    if len(value) > limit:
+        errors.append(
+            _("%(what)s: the text is longer than %(limit)s characters (%(length)s).")
+            % {"what": what, "limit": f"{limit:,}".replace(",", "."),
+               "length": f"{len(value):,}".replace(",", ".")}
+        )  # fmt: skip
     return value
 
 
@@ -45,10 +48,16 @@ def read_report_form(post: QueryDict, *, targets, section_ids, item_ids) -> Repo
     form = ReportForm()
     for section_id in section_ids:
         if f"section-{section_id}" in post:
-            form.sections[section_id] = _text(post, f"section-{section_id}", form.errors)
+            form.sections[section_id] = _text(
+                post, f"section-{section_id}", form.errors,
+                limit=limits.TEXT, what=_("A section of the report"),
+            )  # fmt: skip
     for item_id in item_ids:
         if f"item-{item_id}" in post:
-            form.items[item_id] = _text(post, f"item-{item_id}", form.errors)
+            form.items[item_id] = _text(
+                post, f"item-{item_id}", form.errors,
+                limit=limits.TEXT, what=_("The assessment of a review item"),
+            )  # fmt: skip
     for target in targets:
         if f"override-{target.pk}" not in post:
             continue
@@ -61,9 +70,15 @@ def read_report_form(post: QueryDict, *, targets, section_ids, item_ids) -> Repo
             numerator=_number(post, f"numerator-{target.pk}", target, form.errors),
             denominator=_number(post, f"denominator-{target.pk}", target, form.errors),
             override=override,
-            override_reason=_text(post, f"reason-{target.pk}", form.errors),
-            causes=_text(post, f"causes-{target.pk}", form.errors),
-        )
+            override_reason=_text(
+                post, f"reason-{target.pk}", form.errors, limit=limits.SHORT_TEXT,
+                what=_("Target %s, the reason for the assessment") % target.code,
+            ),
+            causes=_text(
+                post, f"causes-{target.pk}", form.errors, limit=limits.SHORT_TEXT,
+                what=_("Target %s, the causes") % target.code,
+            ),
+        )  # fmt: skip
     return form
 
 
@@ -78,7 +93,7 @@ class ReferenceForm:
 def read_reference_form(post: QueryDict) -> ReferenceForm:
     """The report's number, date and signing, as the office records them."""
     form = ReferenceForm(
-        document_number=post.get("document_number", "")[:MAX_TEXT],
+        document_number=post.get("document_number", "")[: limits.SHORT_TEXT],
         is_signed=post.get("is_signed") == "1",
     )
     try:

@@ -154,11 +154,20 @@ def reports_to_review(*, user: User, campaign: Campaign) -> QuerySet[Report]:
     below their role units, and from those units' departments. (A role allows review
     deeper down too, but that is the level below's work to do first.)"""
     reviewable = access.role_units(user, access.Perm.REVIEW).values("pk")
+    own_roles = Role.objects.filter(user=user)
     return (
         Report.objects.filter(campaign=campaign, state=Report.State.SUBMITTED)
         .filter(
             Q(department__isnull=True, unit__parent__in=reviewable)
             | Q(department__isnull=False, unit__in=reviewable)
+        )
+        # Nobody reviews their own report (access.can_review_report says the same).
+        .exclude(department__in=own_roles.filter(department__isnull=False).values("department_id"))
+        .exclude(
+            department__isnull=True,
+            unit__in=own_roles.filter(department__isnull=True)
+            .exclude(kind=Role.Kind.VIEWER)
+            .values("unit_id"),
         )
         .select_related("unit__kind", "department")
         .order_by("unit__path", "department__order")

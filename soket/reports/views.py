@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -9,7 +10,7 @@ from django.views.decorators.http import require_POST
 from soket import access
 from soket.campaigns.models import Campaign
 from soket.campaigns.selectors import participating_units
-from soket.core import clock
+from soket.core import clock, filecheck
 from soket.notices.services import notify
 from soket.orgs.models import Department, Role, Unit, User
 from soket.reports import attachments, completeness, consolidation, selectors, services
@@ -149,31 +150,56 @@ def report_reference(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("report_detail", pk=report.pk)
 
 
+State = Report.State
+
+# Each move: the service that makes it, and the state it leaves the report in.
 MOVES = {
-    "gui": lambda report, by, reason: services.report_submit(report=report, by=by),
-    "rut": lambda report, by, reason: services.report_withdraw(report=report, by=by),
-    "tra-lai": lambda report, by, reason: services.report_return(
-        report=report, by=by, reason=reason
+    "gui": (
+        lambda report, by, reason: services.report_submit(report=report, by=by),
+        State.SUBMITTED,
     ),
-    "chap-nhan": lambda report, by, reason: services.report_accept(report=report, by=by),
-    "mo-lai": lambda report, by, reason: services.report_reopen(
-        report=report, by=by, reason=reason
+    "rut": (lambda report, by, reason: services.report_withdraw(report=report, by=by), State.DRAFT),
+    "tra-lai": (
+        lambda report, by, reason: services.report_return(report=report, by=by, reason=reason),
+        State.RETURNED,
+    ),
+    "chap-nhan": (
+        lambda report, by, reason: services.report_accept(report=report, by=by),
+        State.ACCEPTED,
+    ),
+    "mo-lai": (
+        lambda report, by, reason: services.report_reopen(report=report, by=by, reason=reason),
+        State.RETURNED,
     ),
 }
+
+
+def _made_by_them_just_now(report: Report, user: User, leads_to: str) -> bool:
+    """Whether the report is where the move leads because this person's previous click
+    (a double click, a resent form) took it there."""
+    last = report.transitions.order_by("-at", "-pk").first()
+    return report.state == leads_to and last is not None and last.by_id == user.pk
 
 
 @login_required
 @require_POST
 def report_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Submit, withdraw, return, accept or reopen; a repeated click changes nothing."""
+    """Submit, withdraw, return, accept or reopen; a repeated click changes nothing, and
+    the person whose first click succeeded is told so rather than shown an error."""
     report = _get_report_for_user(request, pk)
-    move = MOVES.get(action)
-    if move is None:
+    if action not in MOVES:
         raise Http404
+    move, leads_to = MOVES[action]
     try:
         report = move(report, request.user, request.POST.get("reason", "").strip())
     except services.ReportError as error:
-        messages.error(request, str(error))
+        report.refresh_from_db()
+        if _made_by_them_just_now(report, request.user, leads_to):
+            messages.success(
+                request, _("The report is now %s.") % report.get_state_display().lower()
+            )
+        else:
+            messages.error(request, str(error))
     else:
         messages.success(request, _("The report is now %s.") % report.get_state_display().lower())
     return redirect("report_detail", pk=report.pk)
@@ -339,7 +365,11 @@ def _get_attachment_for_user(request: HttpRequest, pk: int, attachment_pk: int) 
 @require_POST
 def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     report = _get_report_for_user(request, pk)
-    upload = request.FILES.get("file")
+    try:
+        upload = filecheck.received_file(request, "file", limit=settings.SOKET_MAX_ATTACHMENT_BYTES)
+    except filecheck.FileRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("report_detail", pk=report.pk)
     if upload is None:
         messages.error(request, _("Choose a file to attach."))
     else:

@@ -78,8 +78,10 @@ class CampaignPageBrowserTestCase(StaticLiveServerTestCase):
         self.page.fill("#id_username", "caoloc.duyet")
         self.page.fill("#id_password", "wrong")
         self.page.click("button[type=submit]")
+        errors = self.page.locator(".errors")
+        errors.wait_for()  # the answer has loaded before anything is read from it
         self.assertIn("Đăng nhập", self.page.title())
-        self.assertIn("tên đăng nhập", self.page.inner_text(".errors").lower())
+        self.assertIn("tên đăng nhập", errors.inner_text().lower())
 
     def test_a_district_double_clicks_accept_and_the_report_is_accepted_once(self):
         from soket.reports.models import Report, Transition
@@ -94,3 +96,30 @@ class CampaignPageBrowserTestCase(StaticLiveServerTestCase):
         accepts = waiting.transitions.filter(action=Transition.Action.ACCEPT)
         self.assertEqual(accepts.count(), 1)
         self.assertEqual(self.console_errors, [])
+
+    def test_a_district_official_waits_for_the_consolidated_table_and_downloads_it(self):
+        import shutil
+        import tempfile
+
+        from django.test import override_settings
+
+        from soket.documents import jobs
+        from soket.documents.models import DocumentJob
+
+        media = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, media)
+        with override_settings(MEDIA_ROOT=media):
+            self.log_in("caoloc.duyet")
+            campaign = Campaign.objects.get()
+            self.page.goto(f"{self.live_server_url}/bao-cao/dot/{campaign.pk}/")
+            self.page.click("text=Bảng tổng hợp (Excel)")
+            self.page.wait_for_selector("#job-status.state-queued")
+            # The background runner makes it; the page, polling, offers it by itself.
+            job = DocumentJob.objects.get()
+            jobs.job_run(job_id=str(job.pk))
+            link = self.page.locator("#job-status.state-ready a.button")
+            link.wait_for(timeout=10_000)
+            with self.page.expect_download() as download:
+                link.click()
+            self.assertTrue(download.value.suggested_filename.startswith("bang-tong-hop-"))
+        self.assertEqual(self.console_errors, [], "no script errors, no CSP violations")

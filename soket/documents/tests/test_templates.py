@@ -24,7 +24,7 @@ def own_template(words: str) -> bytes:
     return buffer.getvalue()
 
 
-class TemplateTests(CampaignTestCase):
+class TemplatePages(CampaignTestCase):
     def setUp(self):
         media = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, media)
@@ -44,6 +44,8 @@ class TemplateTests(CampaignTestCase):
             follow=True,
         )
 
+
+class TemplateTests(TemplatePages):
     def test_an_administrators_template_replaces_the_built_in_one(self):
         self.upload(self.dave, own_template("Mẫu riêng của tỉnh A"))
         document = open_docx(generate.docx_bytes(content.plan_document(self.campaign)))
@@ -91,3 +93,32 @@ class BuiltinTemplateTests(SimpleTestCase):
             self.assertEqual(
                 data, committed[name], f"{name} differs: run `make templates` and commit it"
             )
+
+
+class TemplateUploadLimitsTests(TemplatePages):
+    def test_a_template_that_unpacks_to_300_mb_is_refused_before_it_is_read(self):
+        from soket.core.tests.test_filecheck import docx_bomb
+
+        response = self.upload(self.dave, docx_bomb())
+        self.assertContains(response, "giải nén")
+        self.assertFalse(DocumentTemplate.objects.exists())
+
+    def test_an_oversized_template_is_refused(self):
+        with override_settings(SOKET_MAX_UPLOAD_BYTES=1024):
+            response = self.upload(self.dave, own_template("Mẫu"))
+        self.assertContains(response, "lớn hơn mức cho phép")
+        self.assertFalse(DocumentTemplate.objects.exists())
+
+    def test_a_grassroots_unions_administrator_keeps_no_template(self):
+        from soket.core.testing import make_user
+
+        admin = make_user("gia", self.grassroots_a1, "campaign_admin")
+        response = self.upload(admin, own_template("Mẫu"), unit=self.grassroots_a1)
+        self.assertEqual(response.status_code, 404)
+        self.assertFalse(DocumentTemplate.objects.exists())
+
+    def test_an_upload_is_in_the_audit_trail(self):
+        from soket.audit.models import Entry
+
+        self.upload(self.dave, own_template("Mẫu riêng"))
+        self.assertTrue(Entry.objects.filter(action="template", by=self.dave).exists())

@@ -20,11 +20,13 @@ def xlsx() -> bytes:
     return buffer.getvalue()
 
 
-class AttachmentTestCase(CampaignTestCase):
+class AttachmentPages(CampaignTestCase):
+    limit = 64 * 1024
+
     def setUp(self):
         self.media = tempfile.mkdtemp()
         self.override = override_settings(
-            MEDIA_ROOT=self.media, SOKET_MAX_ATTACHMENT_BYTES=64 * 1024
+            MEDIA_ROOT=self.media, SOKET_MAX_ATTACHMENT_BYTES=self.limit
         )
         self.override.enable()
         self.report = services.report_for(campaign=self.campaign, unit=self.district_a1)
@@ -41,6 +43,8 @@ class AttachmentTestCase(CampaignTestCase):
             follow=True,
         )
 
+
+class AttachmentTestCase(AttachmentPages):
     def test_a_pdf_and_a_workbook_are_attached_and_downloaded(self):
         self.attach("Báo cáo.pdf", PDF)
         self.attach("Số liệu.xlsx", xlsx())
@@ -85,3 +89,50 @@ class AttachmentTestCase(CampaignTestCase):
             self.client.post(reverse("attachment_remove", args=[self.report.pk, attachment.pk]))
         self.assertFalse(Attachment.objects.exists())
         self.assertFalse(os.path.exists(path))
+
+
+class HostileAttachmentTestCase(AttachmentPages):
+    """Files that only look like what they claim are refused before anything reads them."""
+
+    limit = 2 * 1024 * 1024
+
+    def test_a_fake_a_bomb_and_a_giant_picture_are_refused_with_a_reason(self):
+        from soket.core.tests.test_filecheck import docx_bomb, pixel_bomb
+
+        cases = [
+            ("anh.png", b"\x89PNG\r\n\x1a\n" + b"junk" * 100, "bị hỏng"),
+            ("anh.png", pixel_bomb(), "144 triệu điểm ảnh"),
+            ("bao-cao.docx", docx_bomb(), "giải nén"),
+        ]
+        for name, data, reason in cases:
+            with self.subTest(reason=reason):
+                response = self.attach(name, data)
+                self.assertContains(response, f"Chưa đính kèm “{name}”")
+                self.assertContains(response, reason)
+        self.assertFalse(Attachment.objects.exists())
+
+    def test_a_file_past_the_largest_limit_is_dropped_as_it_streams_in(self):
+        with override_settings(SOKET_MAX_UPLOAD_BYTES=1024, SOKET_MAX_ATTACHMENT_BYTES=1024):
+            response = self.attach("big.pdf", PDF + b"0" * 200_000)
+        self.assertContains(response, "lớn hơn mức cho phép")
+        self.assertFalse(Attachment.objects.exists())
+
+    def test_a_picture_that_went_bad_is_left_out_of_the_document_with_a_note(self):
+        from django.core.files.base import ContentFile
+
+        from soket.core import clock
+        from soket.documents import content, generate
+        from soket.documents.tests.tools import all_text, open_docx
+
+        stored = Attachment(
+            report=self.report,
+            name="hỏng.png",
+            content_type="image/png",
+            size=12,
+            uploaded_by=self.alice,
+            uploaded_at=clock.now(),
+        )
+        stored.file.save("upload", ContentFile(b"\x89PNG\r\n\x1a\njunk"), save=False)
+        stored.save()
+        document = open_docx(generate.docx_bytes(content.report_document(self.report)))
+        self.assertIn("Tệp hình “hỏng.png” không đọc được", all_text(document))

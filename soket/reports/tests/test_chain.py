@@ -89,6 +89,7 @@ class ChainTestCase(ReportFlowTestCase):
         self.as_user(self.department_writer)
         thematic = self.start(self.province_a, self.department)
         self.save(thematic, **{f"section-{self.section_lessons.pk}": "Công tác tổ chức tốt."})
+        self.as_user(self.department_head)  # the head of department sends it
         self.move(thematic, "gui")
 
         # The province accepts both at once, consolidates and reports upward.
@@ -157,9 +158,27 @@ class ChainTestCase(ReportFlowTestCase):
         report = self.start(self.district_a1)
         self.save(report, **self.figures("130", "8", "10", "100"))
         self.move(report, "gui")
-        self.move(report, "gui")
+        response = self.client.post(
+            reverse("report_move", args=[report.pk, "gui"]), follow=True
+        )  # the second click
         self.assertEqual(report.versions.count(), 1)
         self.assertEqual(report.transitions.count(), 1)
+        messages = [(m.level_tag, str(m)) for m in response.context["messages"]]
+        self.assertEqual(messages[-1], ("success", "Báo cáo nay ở trạng thái “đã gửi”."))
+
+    def test_someone_elses_earlier_move_is_still_an_error(self):
+        self.as_user(self.alice)
+        report = self.start(self.district_a1)
+        self.save(report, **self.figures("130", "8", "10", "100"))
+        self.move(report, "gui")
+        self.as_user(self.province_approver)
+        self.move(report, "chap-nhan")
+        self.as_user(self.dave)
+        response = self.client.post(
+            reverse("report_move", args=[report.pk, "chap-nhan"]), follow=True
+        )
+        message = list(response.context["messages"])[-1]
+        self.assertEqual(message.level_tag, "error")
 
 
 class DraftWithSubmittedTestCase(ReportFlowTestCase):

@@ -1,0 +1,196 @@
+"""Checking what people upload, by size and by content, before anything reads it.
+
+Every upload passes here first: its size while it streams in (no file larger than the
+largest limit is ever kept), then what it really is. Office files are ZIP archives,
+so their central directory is read and every member is unpacked in small chunks and
+counted, never kept, before python-docx or openpyxl opens them: an archive that weighs
+little and unpacks to a lot (a "zip bomb") is refused at the limit. Images are opened
+by Pillow, which reads their size from the header, so a picture of too many pixels is
+refused before it is decoded, and a file that only starts like a PNG or a JPEG is
+refused because its data do not decode.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import warnings
+import zipfile
+from typing import IO
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+CHUNK = 64 * 1024
+MAX_ZIP_MEMBERS = 10_000
+# An Office file's parts are XML, which packs well; far beyond this, it is a bomb.
+MAX_ZIP_RATIO = 200
+RATIO_FREE = 10 * 1024 * 1024
+
+
+class FileRefused(Exception):
+    """An upload that cannot be used; the message says why, for the person uploading."""
+
+    @staticmethod
+    def too_large(limit: int) -> str:
+        return _("The file is larger than the %s MB allowed.") % megabytes(limit)
+
+
+class FileDamaged(FileRefused):
+    """The file is not what its name says, or is damaged."""
+
+    def __init__(self) -> None:
+        super().__init__(_("The file is damaged or is not the kind of file it claims to be."))
+
+
+def largest_upload() -> int:
+    return max(settings.SOKET_MAX_UPLOAD_BYTES, settings.SOKET_MAX_ATTACHMENT_BYTES)
+
+
+def megabytes(size: int) -> str:
+    """A size in MB as Vietnamese writes it: "10", or "0,5" below one."""
+    value = size / 2**20
+    return f"{value:.0f}" if value >= 1 else f"{value:.2f}".replace(".", ",")
+
+
+class LimitedUploadHandler(FileUploadHandler):
+    """Stops keeping a file once it passes the largest size any upload may have.
+
+    The rest of the request is read and thrown away, so the person gets a page that
+    says the file was too large rather than a broken connection; `received_file` tells
+    the view which fields were dropped.
+    """
+
+    def new_file(self, field_name, *args, **kwargs) -> None:
+        super().new_file(field_name, *args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        self.received += len(raw_data)
+        if self.received > largest_upload():
+            refused = getattr(self.request, "refused_uploads", set())
+            refused.add(self.field_name)
+            self.request.refused_uploads = refused
+            raise SkipFile
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+
+def received_file(request: HttpRequest, field: str, *, limit: int) -> UploadedFile | None:
+    """The file sent in `field`, or None if none was chosen; FileRefused if it is larger
+    than `limit` (whether the upload handler dropped it on the way or not)."""
+    upload = request.FILES.get(field)
+    too_large = field in getattr(request, "refused_uploads", ())
+    if too_large or (upload is not None and upload.size > limit):
+        raise FileRefused(FileRefused.too_large(limit))
+    return upload
+
+
+def check_size(size: int, *, limit: int) -> None:
+    if size > limit:
+        raise FileRefused(FileRefused.too_large(limit))
+
+
+def _zip_member_count(data: IO[bytes]) -> int | None:
+    """The number of members the archive's end record announces, read before zipfile
+    builds an object for each of them; None when there is no plain end record."""
+    data.seek(0, io.SEEK_END)
+    size = data.tell()
+    tail_size = min(size, 22 + 65535)
+    data.seek(size - tail_size)
+    tail = data.read(tail_size)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) < at + 22:
+        return None
+    (count,) = struct.unpack("<H", tail[at + 10 : at + 12])
+    return None if count == 0xFFFF else count  # 0xFFFF: a ZIP64 archive
+
+
+def check_zip(data: IO[bytes], *, members: tuple[str, ...] = ()) -> None:
+    """Refuse a ZIP archive (an Office file) that is damaged, lacks one of `members`,
+    or unpacks to more than SOKET_MAX_UNPACKED_BYTES or a suspicious ratio. Members are
+    unpacked chunk by chunk and counted, so the check itself needs little memory."""
+    invalid = FileDamaged()
+    bomb = FileRefused(_("The file unpacks to an unsafe size and was refused."))
+    count = _zip_member_count(data)
+    if count is None:
+        raise invalid
+    if count > MAX_ZIP_MEMBERS:
+        raise bomb
+    data.seek(0, io.SEEK_END)
+    packed = max(data.tell(), 1)
+    # A small archive may pack very well; past RATIO_FREE, the ratio is a bomb's mark.
+    limit = min(settings.SOKET_MAX_UNPACKED_BYTES, max(MAX_ZIP_RATIO * packed, RATIO_FREE))
+    data.seek(0)
+    try:
+        with zipfile.ZipFile(data) as archive:
+            infos = archive.infolist()
+            if sum(info.file_size for info in infos) > limit:
+                raise bomb
+            names = {info.filename for info in infos}
+            if any(member not in names for member in members):
+                raise invalid
+            unpacked = 0
+            for info in infos:  # the declared sizes may lie: count what comes out
+                with archive.open(info) as member:
+                    while chunk := member.read(CHUNK):
+                        unpacked += len(chunk)
+                        if unpacked > limit:
+                            raise bomb
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError):
+        raise invalid from None
+    except RuntimeError:  # an encrypted member
+        raise invalid from None
+    finally:
+        data.seek(0)
+
+
+# The pictures Soket takes, by content type, with the name Pillow gives their format.
+IMAGE_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG"}
+
+
+def check_image(data: IO[bytes], *, expected: str) -> tuple[int, int]:
+    """Refuse anything but a real PNG or JPEG (`expected` is Pillow's format name) of at
+    most SOKET_MAX_IMAGE_PIXELS; returns its width and height.
+
+    The header gives the size, so a picture of too many pixels is refused before it is
+    decoded. A PNG's chunks are then checked (their CRCs), and a JPEG is decoded at an
+    eighth of its size, which reads all of its data for little memory.
+    """
+    invalid = FileDamaged()
+    limit = settings.SOKET_MAX_IMAGE_PIXELS
+
+    def too_many(pixels: int) -> FileRefused:
+        return FileRefused(
+            _("The picture has %(pixels)s megapixels; at most %(limit)s are allowed.")
+            % {"pixels": f"{pixels / 1e6:.0f}", "limit": f"{limit / 1e6:.0f}"}
+        )
+
+    try:
+        with warnings.catch_warnings():  # Pillow warns of big pictures; we refuse them
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(data, formats=[expected]) as image:
+                width, height = image.size
+                if width * height > limit:
+                    raise too_many(width * height)
+                image.verify()
+        if expected == "JPEG":
+            data.seek(0)
+            with Image.open(data, formats=[expected]) as image:
+                image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
+                image.load()
+    except FileRefused:
+        raise
+    except Image.DecompressionBombError:  # so large that Pillow would not even open it
+        raise too_many(2 * Image.MAX_IMAGE_PIXELS) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, struct.error):
+        raise invalid from None
+    finally:
+        data.seek(0)
+    return width, height

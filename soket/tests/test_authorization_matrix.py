@@ -1,0 +1,659 @@
+"""The authorization matrix: every URL pattern, every kind of person, objects in scope,
+in a sibling subtree and above — allowed or denied, POSTs included.
+
+The people all work at district A1 (or, for the department roles, in the province's
+Ban Tổ chức), so the same letters mean the same places for each of them:
+
+    O  A1's own object           B  below A1 (grassroots union A1-01)
+    S  sibling: district A2's    A  above: province A's
+    D  the Ban Tổ chức's report  E  another department's (Ban Tuyên giáo) report
+    M  a document the person asked for themselves   X  one that someone else asked for
+
+Allowed means a page (200) or, for a POST, a change written to the database. Denied
+means a redirect to log in (anonymous), 403 or 404, and for a POST the database left
+exactly as it was. The test fails when a URL pattern is missing from the matrix, so a
+new route cannot be added without saying who may use it.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import docx
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.test import TestCase, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from soket.audit.models import Entry
+from soket.campaigns.models import Campaign, OutlineSection, Participation
+from soket.core import clock
+from soket.core.testing import make_kinds, make_resolution, make_target, make_unit, make_user
+from soket.documents.models import DocumentJob, DocumentTemplate
+from soket.documents.template_builder import BUILTIN
+from soket.notices.models import Notice
+from soket.orgs.models import Department, Role, Unit, User
+from soket.orgs.services import role_grant
+from soket.reports import services
+from soket.reports.models import Attachment, Figure, Report, SectionText, Transition
+from soket.resolutions.models import Target
+
+ANON, NONE, VIEWER, REPORTER, APPROVER, ADMIN, DEPT_W, DEPT_A, SUPER = (
+    "anonymous",
+    "no role",
+    "viewer",
+    "reporter",
+    "approver",
+    "campaign admin",
+    "department reporter",
+    "department approver",
+    "superuser",
+)
+IDENTITIES = [ANON, NONE, VIEWER, REPORTER, APPROVER, ADMIN, DEPT_W, DEPT_A, SUPER]
+A1_ROLES = {VIEWER: "viewer", REPORTER: "reporter", APPROVER: "approver", ADMIN: "campaign_admin"}
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@dataclass
+class Call:
+    """What one case sends: URL arguments, form data, and what to set up first."""
+
+    args: list = field(default_factory=list)
+    data: dict = field(default_factory=dict)
+    prepare: Callable[[], None] | None = None
+
+
+@dataclass
+class Row:
+    name: str
+    method: str
+    places: dict[str, Callable]  # letter -> (test case, person) -> Call
+    allowed: dict[str, str]  # identity -> the letters where they are allowed
+    changes: bool = True  # whether an allowed POST writes to the database
+    ends_at_log_in: bool = False  # logging out sends everyone to the log-in page
+
+
+def row(name, method, places, changes=True, ends_at_log_in=False, **allowed) -> Row:
+    """A row of the matrix. Unnamed identities are denied everywhere, but the
+    superuser, who is allowed everywhere unless the row says otherwise."""
+    by_identity = {identity: "" for identity in IDENTITIES}
+    by_identity[SUPER] = "".join(places)
+    for key, letters in allowed.items():
+        for identity in KEYS[key]:
+            by_identity[identity] = letters
+    return Row(name, method, places, by_identity, changes, ends_at_log_in)
+
+
+KEYS = {
+    "anyone": IDENTITIES,
+    "logged_in": [NONE, VIEWER, REPORTER, APPROVER, ADMIN, DEPT_W, DEPT_A, SUPER],
+    "roles": [VIEWER, REPORTER, APPROVER, ADMIN, DEPT_W, DEPT_A],
+    "a1": [VIEWER, REPORTER, APPROVER, ADMIN],
+    "writers": [REPORTER, APPROVER, ADMIN],
+    "heads": [APPROVER, ADMIN],
+    "admin": [ADMIN],
+    "dept": [DEPT_W, DEPT_A],
+    "dept_w": [DEPT_W],
+    "dept_a": [DEPT_A],
+    "viewer": [VIEWER],
+    "reporter": [REPORTER],
+    "none": [NONE],
+    "superuser": [SUPER],
+}
+
+
+# Building the calls.
+
+
+def nothing(t, who):
+    return Call()
+
+
+def unit(key):
+    return lambda t, who: Call([t.units[key].pk])
+
+
+def resolution(key):
+    return lambda t, who: Call([t.resolutions[key].pk])
+
+
+def campaign(key):
+    return lambda t, who: Call([t.campaigns[key].pk])
+
+
+def report(key, state=Report.State.DRAFT, **data):
+    def build(t, who):
+        return Call([t.reports[key].pk], dict(data), lambda: t.put_in_state(key, state))
+
+    return build
+
+
+def saved(key):
+    def build(t, who):
+        target = t.target.pk
+        return Call(
+            [t.reports[key].pk],
+            {
+                "revision": t.reports[key].revision,
+                f"section-{t.section.pk}": "Nội dung mới",
+                f"override-{target}": "",
+                f"value-{target}": "12",
+            },
+        )
+
+    return build
+
+
+def reference(key):
+    return lambda t, who: Call(
+        [t.reports[key].pk],
+        {"revision": t.reports[key].revision, "document_number": "45", "issued_on": "01/12/2015"},
+    )
+
+
+def drafted(key):
+    return lambda t, who: Call([t.reports[key].pk], {"revision": t.reports[key].revision})
+
+
+def move(key, action, state):
+    def build(t, who):
+        return Call(
+            [t.reports[key].pk, action], {"reason": "Lý do"}, lambda: t.put_in_state(key, state)
+        )
+
+    return build
+
+
+def attach(key):
+    return lambda t, who: Call([t.reports[key].pk], {"file": SimpleUploadedFile("them.pdf", PDF)})
+
+
+def attachment(key):
+    return lambda t, who: Call([t.reports[key].pk, t.attachments[key].pk])
+
+
+def start(key, department=None):
+    def build(t, who):
+        data = {"unit": t.units[key].pk}
+        if department:
+            data["department"] = t.departments[department].pk
+        return Call(
+            [t.campaigns["A"].pk],
+            data,
+            lambda: Report.objects.filter(
+                campaign=t.campaigns["A"],
+                unit=t.units[key],
+                department=t.departments.get(department),
+            ).delete(),
+        )
+
+    return build
+
+
+def accept_many(key):
+    def build(t, who):
+        return Call(
+            [t.campaigns["A"].pk],
+            {"report": [t.reports[key].pk]},
+            lambda: t.put_in_state(key, Report.State.SUBMITTED),
+        )
+
+    return build
+
+
+def campaign_unit(key):
+    return lambda t, who: Call([t.campaigns["A"].pk, t.units[key].pk])
+
+
+def campaign_kind(key):
+    return lambda t, who: Call([t.campaigns[key].pk, "plan"])
+
+
+def ask_document(key):
+    return lambda t, who: Call(
+        [], {"campaign": t.campaigns["A"].pk, "what": "report", "format": "docx",
+             "report": t.reports[key].pk}
+    )  # fmt: skip
+
+
+def job(mine: bool):
+    def build(t, who):
+        job_id = uuid.uuid4()
+
+        def prepare():
+            requester = t.people[who] if mine and who != ANON else t.someone_else
+            made = DocumentJob(
+                id=job_id,
+                requested_by=requester,
+                what="plan",
+                file_format="docx",
+                campaign=t.campaigns["A"],
+                state=DocumentJob.State.READY,
+                filename="ke-hoach.docx",
+                requested_at=clock.now(),
+            )
+            made.file.save(str(job_id), ContentFile(b"PK"), save=False)
+            made.save()
+
+        return Call([job_id], prepare=prepare)
+
+    return build
+
+
+def form_upload(key):
+    return lambda t, who: Call([t.reports[key].pk])
+
+
+def template_for(key):
+    def build(t, who):
+        return Call(
+            [],
+            {
+                "unit": t.units[key].pk,
+                "kind": "outline",
+                "file": SimpleUploadedFile("mau.docx", BUILTIN.read_bytes()),
+            },
+        )
+
+    return build
+
+
+def template(key):
+    return lambda t, who: Call([t.templates[key].pk])
+
+
+def import_units(t, who):
+    data = "Mã đơn vị,Tên đơn vị,Loại đơn vị,Mã đơn vị cấp trên\nA1-09,Mới,grassroots,A1\n"
+    return Call([], {"file": SimpleUploadedFile("don-vi.csv", data.encode())})
+
+
+def import_targets(key):
+    def build(t, who):
+        data = (
+            "Mã chỉ tiêu,Nội dung chỉ tiêu,Chiều,Mục tiêu,Cách tổng hợp\n"
+            "CT99,Mới,tối thiểu,10,tổng\n"
+        )
+        return Call([t.resolutions[key].pk], {"file": SimpleUploadedFile("ct.csv", data.encode())})
+
+    return build
+
+
+def template_format(t, who):
+    return Call(["xlsx"])
+
+
+def resolution_format(key):
+    return lambda t, who: Call([t.resolutions[key].pk, "xlsx"])
+
+
+def notice(t, who):
+    def prepare():
+        if who != ANON:
+            Notice.objects.create(user=t.people[who], text="Thông báo")
+
+    return Call(prepare=prepare)
+
+
+DRAFT, SUBMITTED, ACCEPTED = Report.State.DRAFT, Report.State.SUBMITTED, Report.State.ACCEPTED
+REPORTS = {"O": "A1", "S": "A2", "A": "A", "D": "to-chuc", "E": "tuyen-giao"}
+REVIEWED = {"B": "A1-01", "S": "A2-01", "O": "A1", "D": "to-chuc"}
+
+
+def each(letters: dict[str, str], build) -> dict[str, Callable]:
+    return {letter: build(key) for letter, key in letters.items()}
+
+
+# fmt: off
+THREE = {"O": "A1", "S": "A2", "A": "A"}
+MATRIX = [
+    row("home", "GET", {"O": nothing}, logged_in="O"),
+    row("login", "GET", {"O": nothing}, anyone="O"),
+    row("logout", "POST", {"O": nothing}, changes=False, ends_at_log_in=True, anyone="O"),
+    row("set_language", "POST", {"O": nothing}, changes=False, anyone="O"),
+    row("unit_index", "GET", {"O": nothing}, logged_in="O"),
+    row("unit_detail", "GET", each(THREE, unit), a1="O", dept="OSA"),
+    row("unit_children", "GET", each(THREE, unit), a1="O", dept="OSA"),
+    row("unit_import", "GET", {"O": nothing}, admin="O"),
+    row("unit_import", "POST", {"O": import_units}, admin="O"),
+    row("unit_import_template", "GET", {"O": template_format}, admin="O"),
+    row("resolution_list", "GET", {"O": nothing}, logged_in="O"),
+    row("resolution_detail", "GET", each(THREE, resolution), a1="OA", dept="OSA"),
+    row("target_import", "GET", each(THREE, resolution), admin="O"),
+    row("target_import", "POST", each(THREE, import_targets), admin="O"),
+    row("target_import_template", "GET", each(THREE, resolution_format), admin="O"),
+    row("campaign_list", "GET", {"O": nothing}, logged_in="O"),
+    row("campaign_detail", "GET", each(THREE, campaign), a1="OA", dept="OSA"),
+    row("campaign_reports", "GET", each(THREE, campaign), a1="OA", dept="OSA"),
+    row("report_start", "POST", {**each(THREE, start), "D": start("A", "to-chuc")},
+        writers="O", dept="D"),
+    row("reports_accept", "POST", each(REVIEWED, accept_many), heads="B"),
+    row("remind_missing", "POST", each(THREE, campaign_unit), heads="O"),
+    row("completeness_branch", "GET", each(THREE, campaign_unit), heads="O"),
+    row("report_detail", "GET", each(REPORTS, report), a1="O", dept="OSADE"),
+    row("report_save", "POST", each(REPORTS, saved), writers="O", dept="D"),
+    row("report_reference", "POST", each(REPORTS, reference), writers="O", dept="D"),
+    row("report_draft", "POST", each(THREE, drafted), writers="O"),
+    row("report_move", "POST", each(REPORTS, lambda key: move(key, "gui", DRAFT)),
+        heads="O", dept_a="D"),
+    row("report_move", "POST", each(REPORTS, lambda key: move(key, "rut", SUBMITTED)),
+        heads="O", dept_a="D"),
+    row("report_move", "POST", each(REVIEWED, lambda key: move(key, "chap-nhan", SUBMITTED)),
+        heads="B"),
+    row("report_move", "POST", each(REVIEWED, lambda key: move(key, "tra-lai", SUBMITTED)),
+        heads="B"),
+    row("report_move", "POST", each(REVIEWED, lambda key: move(key, "mo-lai", ACCEPTED)),
+        heads="B"),
+    row("attachment_add", "POST", each(REPORTS, attach), writers="O", dept="D"),
+    row("attachment_download", "GET", each(REPORTS, attachment), a1="O", dept="OSADE"),
+    row("attachment_remove", "POST", each(REPORTS, attachment), writers="O", dept="D"),
+    row("campaign_document", "GET", each(THREE, campaign_kind), a1="OA", dept="OSA"),
+    # A1's report consolidates A1-01's, so it is made in the background: never here.
+    row("report_document", "GET",
+        each({"B": "A1-01", "S": "A2-01", "D": "to-chuc", "O": "A1"}, report),
+        a1="B", dept="BSD", superuser="BSD"),
+    row("document_request", "POST", each(THREE, ask_document), a1="O", dept="OSA"),
+    row("document_job", "GET", {"M": job(True), "X": job(False)}, roles="M", superuser="M"),
+    row("document_job_status", "GET", {"M": job(True), "X": job(False)},
+        roles="M", superuser="M"),
+    row("document_job_file", "GET", {"M": job(True), "X": job(False)},
+        roles="M", superuser="M"),
+    row("report_form_download", "GET", each(REPORTS, report), writers="O", dept="D"),
+    row("report_form_upload", "POST", each(REPORTS, form_upload), changes=False,
+        writers="O", dept="D"),
+    row("template_list", "GET", {"O": nothing}, logged_in="O"),
+    row("template_builtin", "GET", {"O": nothing}, logged_in="O"),
+    row("template_upload", "POST", each(THREE, template_for), admin="O"),
+    row("template_remove", "POST", each(THREE, template), admin="O"),
+    row("notice_list", "GET", {"O": notice}, logged_in="O"),
+    row("notices_read", "POST", {"O": notice}, logged_in="O"),
+]
+# fmt: on
+
+
+def app_url_names() -> set[str]:
+    """Every named URL pattern of Soket's own (the back office is checked apart)."""
+    names = set()
+
+    def walk(patterns, namespace=None):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern) and namespace != "admin":
+                names.add(pattern.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def fingerprint() -> tuple:
+    """What a POST could have changed, in a few queries."""
+    counts = tuple(
+        model.objects.count()
+        for model in (
+            Report, SectionText, Figure, Attachment, Transition, Notice, Entry, Unit, Target,
+            Role, DocumentTemplate, DocumentJob,
+        )
+    )  # fmt: skip
+    reports = tuple(
+        Report.objects.order_by("pk").values_list("pk", "state", "revision", "document_number")
+    )
+    unread = Notice.objects.filter(read_at__isnull=True).count()
+    texts = SectionText.objects.aggregate(last=Max("pk"), n=Count("pk", filter=~Q(text="")))
+    return counts, reports, unread, tuple(texts.values())
+
+
+class World:
+    """The tree, the campaign and the objects every row reaches for."""
+
+    @classmethod
+    def build(cls, t) -> None:
+        kinds = make_kinds()
+        top = make_unit("TLD", kinds["confederation"])
+        province = make_unit("A", kinds["province"], top)
+        t.units = {"TLD": top, "A": province}
+        for code, parent in (("A1", "A"), ("A2", "A"), ("B", "TLD")):
+            kind = kinds["province" if code == "B" else "district"]
+            t.units[code] = make_unit(code, kind, t.units[parent])
+        for code, parent in (("A1-01", "A1"), ("A2-01", "A2")):
+            t.units[code] = make_unit(code, kinds["grassroots"], t.units[parent])
+        t.departments = {
+            code: Department.objects.create(unit=province, code=code, name=name)
+            for code, name in (("to-chuc", "Ban Tổ chức"), ("tuyen-giao", "Ban Tuyên giáo"))
+        }
+        t.people = {identity: make_user(identity.replace(" ", "-")) for identity in IDENTITIES[1:]}
+        for identity, kind in A1_ROLES.items():
+            role_grant(user=t.people[identity], unit=t.units["A1"], kind=kind)
+        for identity, kind in ((DEPT_W, "reporter"), (DEPT_A, "approver")):
+            role_grant(
+                user=t.people[identity],
+                unit=province,
+                kind=kind,
+                department=t.departments["to-chuc"],
+            )
+        t.people[SUPER].is_superuser = t.people[SUPER].is_staff = True
+        t.people[SUPER].save()
+        t.people[ANON] = None
+        # People below, for reminders to reach and reviews to come from.
+        for code in ("A1-01", "A2-01", "A2", "A"):
+            make_user(f"approver-{code}", t.units[code], "approver")
+        t.someone_else = make_user("someone-else", province, "viewer")
+        make_user("writer-tuyen-giao").roles.create(
+            unit=province, kind="approver", department=t.departments["tuyen-giao"]
+        )
+
+        t.resolutions = {code: make_resolution(f"nq-{code}", t.units[code]) for code in REPORTED}
+        t.target = make_target(t.resolutions["A"], "CT01", "sum", 100)
+        t.campaigns = {}
+        for code in REPORTED:
+            t.campaigns[code] = Campaign.objects.create(
+                code=f"so-ket-{code}", owner=t.units[code], kind="interim", title=f"Sơ kết {code}",
+                reviewed_from="2013-01-01", reviewed_to="2015-12-31",
+            )  # fmt: skip
+        main = t.campaigns["A"]
+        main.resolutions.add(t.resolutions["A"])
+        t.section = OutlineSection.objects.create(campaign=main, order=1, number="I.", heading="KQ")
+        t.section.targets.add(t.target)
+        Participation.objects.create(campaign=main, root=province).kinds.set(kinds.values())
+
+        t.reports = {}
+        for code in ("A1", "A1-01", "A2", "A2-01", "A"):
+            t.reports[code] = services.report_for(campaign=main, unit=t.units[code])
+        for code, department in t.departments.items():
+            t.reports[code] = services.report_for(
+                campaign=main, unit=province, department=department
+            )
+        t.attachments = {}
+        for key, item in t.reports.items():
+            stored = Attachment(
+                report=item, name="tep.pdf", content_type="application/pdf", size=len(PDF),
+                uploaded_by=t.people[SUPER], uploaded_at=clock.now(),
+            )  # fmt: skip
+            stored.file.save("upload", ContentFile(PDF), save=False)
+            stored.save()
+            t.attachments[key] = stored
+        t.templates = {}
+        for code in REPORTED:
+            template = DocumentTemplate(
+                unit=t.units[code], kind="plan", name="mau.docx", uploaded_by=t.people[SUPER],
+                uploaded_at=clock.now(),
+            )  # fmt: skip
+            template.file.save("mau.docx", ContentFile(_plain_docx()), save=False)
+            template.save()
+            t.templates[code] = template
+
+
+REPORTED = ("A1", "A2", "A")
+
+
+def _plain_docx() -> bytes:
+    buffer = io.BytesIO()
+    docx.Document(str(BUILTIN)).save(buffer)
+    return buffer.getvalue()
+
+
+MEDIA = tempfile.mkdtemp(prefix="soket-matrix-")
+
+
+@override_settings(MEDIA_ROOT=MEDIA)
+class AuthorizationMatrixTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        World.build(cls)
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        shutil.rmtree(MEDIA, ignore_errors=True)
+
+    def put_in_state(self, key: str, state: str) -> None:
+        """Move a report (through the real services) to where a case needs it."""
+        item = Report.objects.get(pk=self.reports[key].pk)
+        root = self.people[SUPER]
+        if state in (Report.State.SUBMITTED, Report.State.ACCEPTED):
+            item = services.report_submit(report=item, by=root)
+        if state == Report.State.ACCEPTED:
+            services.report_accept(report=item, by=root)
+
+    def test_every_url_pattern_is_in_the_matrix(self):
+        self.assertEqual(app_url_names() - {r.name for r in MATRIX}, set())
+
+    def test_every_identity_at_every_place(self):
+        for entry in MATRIX:
+            for identity in IDENTITIES:
+                for letter, build in entry.places.items():
+                    allowed = letter in entry.allowed[identity]
+                    with self.subTest(url=entry.name, method=entry.method, who=identity,
+                                      place=letter, allowed=allowed):  # fmt: skip
+                        self.check(entry, identity, letter, build, allowed)
+
+    def check(self, entry: Row, identity: str, letter: str, build, allowed: bool) -> None:
+        point = transaction.savepoint()
+        try:
+            call = build(self, identity)
+            if call.prepare:
+                call.prepare()
+            self.client.logout()
+            if identity != ANON:
+                self.client.force_login(self.people[identity])
+            url = reverse(entry.name, args=call.args)
+            before = fingerprint()
+            if entry.method == "GET":
+                response = self.client.get(url)
+            else:
+                response = self.client.post(url, call.data)
+            after = fingerprint()
+            self.assertNotEqual(response.status_code, 405)
+            to_login = response.status_code == 302 and "/dang-nhap/" in response["Location"]
+            if entry.ends_at_log_in:
+                to_login = False
+            if allowed:
+                self.assertFalse(to_login, "sent to log in")
+                if entry.method == "GET":
+                    self.assertEqual(response.status_code, 200)
+                else:
+                    self.assertIn(response.status_code, (200, 302))
+                    if entry.changes:
+                        self.assertNotEqual(before, after, "an allowed POST changed nothing")
+            else:
+                if identity == ANON:
+                    self.assertTrue(to_login, f"anonymous got {response.status_code}")
+                elif entry.method == "GET":
+                    self.assertIn(response.status_code, (403, 404))
+                else:
+                    self.assertIn(response.status_code, (302, 403, 404))
+                    self.assertFalse(to_login)
+                if entry.method == "POST":
+                    self.assertEqual(before, after, "a denied POST changed the database")
+        finally:
+            transaction.savepoint_rollback(point)
+
+
+class BackOfficeMatrixTestCase(TestCase):
+    """Every back-office pattern: the system administrator only."""
+
+    @classmethod
+    def setUpTestData(cls):
+        World.build(cls)
+
+    def urls(self) -> list[tuple[str, str]]:
+        unit_type = ContentType.objects.get_for_model(Unit)
+        found = []
+        for pattern in get_resolver().url_patterns:
+            if not (isinstance(pattern, URLResolver) and pattern.namespace == "admin"):
+                continue
+            for name, args in self._admin_names(pattern, unit_type):
+                found.append((name, reverse(f"admin:{name}", args=args)))
+        return found
+
+    def _admin_names(self, resolver, unit_type):
+        models = {
+            f"{model._meta.app_label}_{model._meta.model_name}": model
+            for model in admin.site._registry
+        }
+        for pattern in self._leaves(resolver.url_patterns):
+            name = pattern.name
+            if name is None:
+                continue
+            model = next((m for key, m in models.items() if name.startswith(key + "_")), None)
+            if name == "app_list":
+                yield name, ["orgs"]
+            elif name == "view_on_site":
+                yield name, [unit_type.pk, self.units["A1"].pk]
+            elif pattern.pattern.converters:
+                # Django's UserAdmin names its password page after auth.User.
+                instance = (model or User)._default_manager.order_by("pk").first()
+                yield name, [instance.pk if instance else 1]
+            else:
+                yield name, []
+
+    def _leaves(self, patterns):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from self._leaves(pattern.url_patterns)
+            else:
+                yield pattern
+
+    def test_only_the_system_administrator_enters_the_back_office(self):
+        urls = self.urls()
+        self.assertGreater(len(urls), 60)
+        for identity in IDENTITIES:
+            self.client.logout()
+            if identity != ANON:
+                self.client.force_login(self.people[identity])
+            for name, url in urls:
+                if name in ("login", "logout"):
+                    continue
+                with self.subTest(url=name, who=identity):
+                    response = self.client.get(url)
+                    if identity == SUPER:
+                        # In, whatever the page then says (some models are read-only:
+                        # adding one is 403 for everybody).
+                        self.assertLess(response.status_code, 500)
+                        self.assertNotIn("/login/", response.get("Location", ""))
+                    else:
+                        self.assertEqual(response.status_code, 302)
+                        self.assertIn("/quan-tri/login/", response["Location"])
+
+    def test_a_denied_delete_in_the_back_office_deletes_nothing(self):
+        for identity in (ANON, NONE, ADMIN, DEPT_A):
+            self.client.logout()
+            if identity != ANON:
+                self.client.force_login(self.people[identity])
+            before = fingerprint()
+            url = reverse("admin:orgs_unit_delete", args=[self.units["A2-01"].pk])
+            response = self.client.post(url, {"post": "yes"})
+            self.assertEqual(response.status_code, 302)
+            self.assertEqual(before, fingerprint())
+
+    def test_the_log_in_pages_answer_everyone(self):
+        self.assertEqual(self.client.get(reverse("admin:login")).status_code, 200)
+        self.assertIn(self.client.post(reverse("admin:logout")).status_code, (200, 302))
