@@ -16,6 +16,7 @@ import io
 import struct
 import warnings
 import zipfile
+import zlib
 from typing import IO
 
 from django.conf import settings
@@ -160,8 +161,9 @@ def check_image(data: IO[bytes], *, expected: str) -> tuple[int, int]:
     most SOKET_MAX_IMAGE_PIXELS; returns its width and height.
 
     The header gives the size, so a picture of too many pixels is refused before it is
-    decoded. A PNG's chunks are then checked (their CRCs), and a JPEG is decoded at an
-    eighth of its size, which reads all of its data for little memory.
+    decoded. A PNG's chunks are then checked (their CRCs) and its pixel data inflated a
+    piece at a time, and a JPEG is decoded at an eighth of its size: either way all of
+    its data are read for little memory, so a picture that passes can be drawn.
     """
     invalid = FileDamaged()
     limit = settings.SOKET_MAX_IMAGE_PIXELS
@@ -180,7 +182,9 @@ def check_image(data: IO[bytes], *, expected: str) -> tuple[int, int]:
                 if width * height > limit:
                     raise too_many(width * height)
                 image.verify()
-        if expected == "JPEG":
+        if expected == "PNG":
+            _check_png_data(data)
+        elif expected == "JPEG":
             data.seek(0)
             with Image.open(data, formats=[expected]) as image:
                 image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
@@ -189,8 +193,101 @@ def check_image(data: IO[bytes], *, expected: str) -> tuple[int, int]:
         raise
     except Image.DecompressionBombError:  # so large that Pillow would not even open it
         raise too_many(2 * Image.MAX_IMAGE_PIXELS) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, struct.error):
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, struct.error, zlib.error):
         raise invalid from None
     finally:
         data.seek(0)
     return width, height
+
+
+# Samples a pixel by PNG colour type: grey, RGB, palette, grey and alpha, RGBA.
+PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
+# Adam7's seven passes: first column, first row, column step, row step.
+ADAM7 = (
+    (0, 0, 8, 8),
+    (4, 0, 8, 8),
+    (0, 4, 4, 8),
+    (2, 0, 4, 4),
+    (0, 2, 2, 4),
+    (1, 0, 2, 2),
+    (0, 1, 1, 2),
+)
+PNG_FILTERS = 4  # none, sub, up, average, Paeth
+
+
+def _png_rows(header: bytes) -> list[tuple[int, int]]:
+    """(row length in bytes with its filter byte, row count) of each pass of the data."""
+    width, height, depth, colour, _compression, _filter, interlace = struct.unpack(
+        ">IIBBBBB", header
+    )
+    if colour not in PNG_CHANNELS:
+        raise ValueError("unknown colour type")
+    bits = depth * PNG_CHANNELS[colour]
+    passes = ADAM7 if interlace else ((0, 0, 1, 1),)
+    rows = []
+    for left, top, across, down in passes:
+        columns = (width - left + across - 1) // across
+        count = (height - top + down - 1) // down
+        if columns > 0 and count > 0:
+            rows.append((1 + (columns * bits + 7) // 8, count))
+    return rows
+
+
+def _check_png_data(data: IO[bytes]) -> None:
+    """Inflate a PNG's pixel data as Pillow will when it draws the picture, keeping
+    none of it: the consecutive IDAT chunks must inflate without error to every row of
+    the picture, each row starting with a filter PNG knows. A stream that lies about
+    itself behind correct CRCs (damaged before its CRCs were written, or made so) is
+    refused at the door rather than left out of every document later."""
+    data.seek(8)
+    length, kind = struct.unpack(">I4s", data.read(8))
+    if kind != b"IHDR" or length != 13:
+        raise ValueError("no header")
+    segments = []  # (start, end, row length) of each pass in the inflated stream
+    start = 0
+    for row_length, count in _png_rows(data.read(13)):
+        segments.append((start, start + row_length * count, row_length))
+        start += row_length * count
+    expected = start
+    data.seek(4, io.SEEK_CUR)  # the header's CRC, checked by verify()
+    inflater = zlib.decompressobj()
+    inflated = 0
+    seen_data = False
+    while inflated < expected:
+        head = data.read(8)
+        if len(head) < 8:
+            raise ValueError("the file ends before its data")
+        length, kind = struct.unpack(">I4s", head)
+        if kind != b"IDAT":
+            if seen_data or kind == b"IEND":  # the pixel data ended short
+                raise ValueError("the data end short")
+            data.seek(length + 4, io.SEEK_CUR)
+            continue
+        seen_data = True
+        remaining = length
+        while remaining and inflated < expected:
+            pending = data.read(min(CHUNK, remaining))
+            if not pending:
+                raise ValueError("the data end short")
+            remaining -= len(pending)
+            while pending and inflated < expected:
+                piece = inflater.decompress(pending, CHUNK)
+                pending = inflater.unconsumed_tail
+                _check_filters(piece, inflated, segments)
+                inflated += len(piece)
+                if inflater.eof and inflated < expected:
+                    raise ValueError("the data end short")
+        data.seek(remaining + 4, io.SEEK_CUR)
+
+
+def _check_filters(piece: bytes, at: int, segments: list[tuple[int, int, int]]) -> None:
+    """Every row that starts within `piece` (which begins `at` bytes into the inflated
+    stream) starts with a known filter; sliced, not looped, so it costs little."""
+    end = at + len(piece)
+    for start, stop, row_length in segments:
+        if stop <= at or start >= end:
+            continue
+        first = start + -(-(max(at, start) - start) // row_length) * row_length
+        filters = piece[first - at : min(end, stop) - at : row_length]
+        if filters and max(filters) > PNG_FILTERS:
+            raise ValueError("unknown filter")

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from soket.campaigns.models import Campaign, PlanSection
 from soket.campaigns.plan import FOOTNOTE_MARK, paragraphs, section_paragraphs
 from soket.core import clock, filecheck
+from soket.documents import pictures
 from soket.documents.blocks import Block, Heading, Image, PageBreak, Para, Table
 from soket.documents.formatting import (
     day_month_year,
@@ -25,7 +26,7 @@ from soket.documents.formatting import (
 )
 from soket.documents.models import DocumentKind
 from soket.orgs.models import Department, Unit
-from soket.reports import completeness
+from soket.reports import completeness, entry
 from soket.reports.models import Report
 from soket.reports.selectors import EvaluationRow, evaluations, report_targets
 from soket.reports.templatetags.report_tags import assessment_label
@@ -298,10 +299,17 @@ def _report_body(report: Report) -> list[Block]:
     return body
 
 
+# A figure is at most as wide as the text and, with its caption, as tall as a page's text.
+FIGURE_WIDTH_CM = 15.0
+FIGURE_HEIGHT_CM = 20.0
+
+
 def _figures(report: Report) -> list[Block]:
-    """The report's pictures as numbered figures. A picture that cannot be read (stored
-    before uploads were checked, or damaged since) is left out with a note, so that one
-    bad file never stops the document."""
+    """The report's pictures as numbered figures, each drawn again by Soket
+    (`soket.documents.pictures`) so that python-docx and LibreOffice only ever read
+    pictures we made. A picture that cannot be drawn (stored before uploads were
+    checked, or damaged since) is left out with a note, so that one bad file never
+    stops the document."""
     blocks: list[Block] = []
     number = 0
     for attachment in report.attachments.all():
@@ -310,9 +318,8 @@ def _figures(report: Report) -> list[Block]:
             continue
         try:
             with attachment.file.open("rb") as handle:
-                filecheck.check_image(handle, expected=image_format)
-                data = handle.read()
-        except (filecheck.FileRefused, OSError):
+                picture = pictures.document_picture(handle, expected=image_format)
+        except (pictures.PictureUnusable, OSError):
             blocks.append(
                 Para(
                     f"(Tệp hình “{attachment.name}” không đọc được nên không được đưa vào "
@@ -322,7 +329,8 @@ def _figures(report: Report) -> list[Block]:
             )
             continue
         number += 1
-        blocks.append(Image(data, f"Hình {number}. {attachment.name}"))
+        width_cm = min(FIGURE_WIDTH_CM, FIGURE_HEIGHT_CM * picture.width / picture.height)
+        blocks.append(Image(picture.data, f"Hình {number}. {attachment.name}", width_cm=width_cm))
     return blocks
 
 
@@ -387,7 +395,7 @@ def report_document(report: Report) -> Composition:
 
 def report_has_annex(report: Report) -> bool:
     """A unit with units below reports for them too: its document carries the annex."""
-    return report.department_id is None and report.unit.children.exists()
+    return entry.has_units_below(report)
 
 
 def report_composition(report: Report) -> Composition:

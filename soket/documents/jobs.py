@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from soket import access
 from soket.campaigns.models import Campaign
+from soket.core import filecheck
 from soket.documents import content, export, generate, pdf, word
 from soket.documents.models import DocumentJob
 from soket.orgs.models import Unit, User
@@ -54,10 +55,14 @@ class JobRefused(Exception):
 
 def made_in_background(*, what: str, file_format: str, report: Report | None = None) -> bool:
     """Whether a document is made by the background runner rather than in the request:
-    every PDF, the consolidated table, and a report that consolidates the units below."""
+    every PDF, the consolidated table, and a report that consolidates the units below or
+    holds pictures (each is drawn again, which can take a second and 200 MB)."""
     if file_format == generate.PDF or what == What.TABLE:
         return True
-    return what == What.REPORT and report is not None and content.report_has_annex(report)
+    if what != What.REPORT or report is None:
+        return False
+    pictures = report.attachments.filter(content_type__in=list(filecheck.IMAGE_FORMATS))
+    return content.report_has_annex(report) or pictures.exists()
 
 
 def _filename(*, what: str, file_format: str, campaign: Campaign, report, unit) -> str:
@@ -80,9 +85,15 @@ def job_request(
     unit: Unit | None = None,
 ) -> DocumentJob:
     """Ask the background runner for a document; the same request made again while the
-    first is still waiting or being made (a double click) gets the same job."""
+    first is still waiting or being made (a double click) gets the same job, and nobody
+    has more than SOKET_DOCUMENT_JOBS_PER_PERSON waiting at once."""
     if file_format not in FORMATS.get(what, ()):
         raise JobRefused(_("This document is not made in that format."))
+    # Only what the document is about, so that the same document is the same job.
+    if what != What.REPORT:
+        report = None
+    if what != What.TABLE:
+        unit = None
     if file_format == generate.PDF and pdf.missing():
         raise JobRefused(pdf.missing())
     _require_visible(by, campaign=campaign, report=report, unit=unit)
@@ -100,6 +111,15 @@ def job_request(
     ).first()
     if same is not None:
         return same
+    waiting = jobs_for(user=by).filter(state__in=[State.QUEUED, State.RUNNING]).count()
+    if waiting >= settings.SOKET_DOCUMENT_JOBS_PER_PERSON:
+        raise JobRefused(
+            _(
+                "%d of your documents are still waiting to be made: ask for more once "
+                "they are ready."
+            )
+            % waiting
+        )
     job = DocumentJob.objects.create(
         requested_by=by,
         what=what,

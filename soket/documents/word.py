@@ -48,6 +48,7 @@ def render(
         document.init_docx()
     except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as error:
         raise TemplateProblem(_("The template is not a valid Word (.docx) file.")) from error
+    _refuse_outside_links(document.docx)
     notes = _Footnotes(document.docx)
     values = {key: _cleaned(value) for key, value in context.items()}
     # Laid out already: handed over as finished XML, never as objects with methods.
@@ -59,10 +60,30 @@ def render(
         raise TemplateProblem(str(refused)) from refused
     except TemplateError as error:
         raise TemplateProblem(_("The template has an invalid tag: %s") % error) from error
+    except ValueError as error:  # e.g. a document property past Word's 255 characters
+        raise TemplateProblem(_("The template could not be filled in: %s") % error) from error
     notes.write()
     output = io.BytesIO()
     document.save(output)
     return output.getvalue()
+
+
+def _refuse_outside_links(docx) -> None:
+    """Refuse a template that links a picture, an object or a frame to a file or an
+    address outside it: LibreOffice would fetch it while making the PDF (from the
+    server's own network, or its disk). Hyperlinks are only written down, never
+    fetched, so they stay."""
+    package = docx.part.package
+    for source in [package, *package.iter_parts()]:
+        for relationship in source.rels.values():
+            if relationship.is_external and not relationship.reltype.endswith("/hyperlink"):
+                raise TemplateProblem(
+                    _(
+                        "The template links to something outside the file (%s). Insert "
+                        "pictures into the template instead of linking them."
+                    )
+                    % relationship.target_ref[:100]
+                )
 
 
 def _cleaned(value: Any) -> Any:
@@ -93,6 +114,7 @@ def _write(subdoc, block: Block, notes: _Footnotes) -> None:
         subdoc.add_picture(io.BytesIO(block.data), width=Cm(block.width_cm))
         subdoc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
         subdoc.paragraphs[-1].paragraph_format.first_line_indent = Cm(0)
+        subdoc.paragraphs[-1].paragraph_format.keep_with_next = True  # with its caption
         subdoc.add_paragraph(clean(block.caption), style=_style(subdoc, "Soket Caption"))
     elif isinstance(block, PageBreak):
         subdoc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
