@@ -10,10 +10,12 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from xml.parsers import expat
 
 import openpyxl
 from django.conf import settings
@@ -23,6 +25,10 @@ from soket.core import filecheck
 from soket.core.text import clean_text
 
 MAX_ROWS = 200_000
+# Columns past this are not read: openpyxl makes every row as wide as the sheet says it
+# is, and a hand-made sheet can say XFD, 16,384 cells a row.
+MAX_COLUMNS = 100
+CELL_CHARACTERS = 32_767  # the most an Excel cell holds; openpyxl cuts the rest silently
 
 
 class CellError(ValueError):
@@ -172,7 +178,8 @@ def _normalise(header: Any) -> str:
 
 
 def check_zip(data: bytes) -> None:
-    """Refuse a workbook that is not a ZIP archive or would unpack to an unsafe size."""
+    """Refuse a workbook that is not a ZIP archive, would unpack to an unsafe size, or
+    declares a document type in any of its XML parts."""
     try:
         filecheck.check_zip(io.BytesIO(data), members=("xl/workbook.xml",))
     except filecheck.FileDamaged:
@@ -181,6 +188,50 @@ def check_zip(data: bytes) -> None:
         ) from None
     except filecheck.FileRefused as refused:
         raise TableError([RowError(None, None, str(refused))]) from None
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            if info.filename.lower().endswith((".xml", ".rels")):
+                with archive.open(info) as member:
+                    declares_doctype = _declares_doctype(member)
+                if declares_doctype:
+                    message = _(
+                        "The file declares a document type (DOCTYPE), which no spreadsheet "
+                        "holds, and was refused."
+                    )
+                    raise TableError([RowError(None, None, message)])
+
+
+class _Doctype(Exception):
+    pass
+
+
+class _Root(Exception):
+    pass
+
+
+def _declares_doctype(stream) -> bool:
+    """Whether an XML part opens with a DOCTYPE. Excel and LibreOffice never write one;
+    a hand-made file uses it to declare entities (XXE, "billion laughs"). Only the prolog
+    is read: parsing stops at the root element."""
+
+    def doctype(*args):
+        raise _Doctype
+
+    def root(*args):
+        raise _Root
+
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = doctype
+    parser.StartElementHandler = root
+    try:
+        while chunk := stream.read(64 * 1024):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except _Doctype:
+        return True
+    except (_Root, expat.ExpatError):  # a damaged part is the reader's to refuse
+        return False
+    return False
 
 
 def check_size(data: bytes) -> None:
@@ -202,6 +253,33 @@ def open_xlsx(data: bytes) -> openpyxl.Workbook:
         ) from None
 
 
+def sheet_rows(sheet, **options) -> Iterator[tuple]:
+    """The rows of a read-only sheet (`options` as for iter_rows); TableError, naming the
+    sheet and the first row not read, where its XML cannot be parsed.
+
+    openpyxl reads a sheet's XML as it goes, so a hand-made or damaged file fails here,
+    not on opening: malformed XML, a number cell holding "nan" or "inf", a shared string
+    that does not exist, a cell address that is no address. Its parser then raises
+    whatever error it met (ValueError, IndexError, ParseError…), hence the broad except,
+    around openpyxl's code only."""
+    rows = iter(sheet.iter_rows(**options))
+    read = options.get("min_row") or 1
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception:
+            message = _(
+                "cannot be read from row %d on: the file is damaged or was not saved by a "
+                "spreadsheet program. Open it in Excel or LibreOffice, save it again and "
+                "upload it."
+            )
+            raise TableError([RowError(None, None, message % read, sheet.title)]) from None
+        read += 1
+        yield row
+
+
 def _xlsx_rows(data: bytes, sheet_name: str | None) -> Iterator[tuple[int, list[Any]]]:
     workbook = open_xlsx(data)
     try:
@@ -209,7 +287,8 @@ def _xlsx_rows(data: bytes, sheet_name: str | None) -> Iterator[tuple[int, list[
             sheet = workbook[sheet_name]
         else:
             sheet = workbook.worksheets[0]
-        for number, cells in enumerate(sheet.iter_rows(), start=1):
+        width = min(sheet.max_column or MAX_COLUMNS, MAX_COLUMNS)
+        for number, cells in enumerate(sheet_rows(sheet, max_col=width), start=1):
             values = []
             for cell in cells:
                 if getattr(cell, "data_type", None) == "f":
@@ -266,13 +345,15 @@ def read_table(
     rows: list[Row] = []
     positions: dict[str, int] = {}
     for number, cells in source:
+        # Blank rows count too: a hand-made sheet can jump to row 1,048,576, and openpyxl
+        # hands over every empty row on the way.
+        if number > MAX_ROWS + 1:
+            raise TableError([RowError(number, None, _("The file has too many rows."))])
         if not positions:
             positions = _find_columns(cells, columns)
             continue
         if all(_as_text(cell) == "" for cell in cells):
             continue
-        if len(rows) >= MAX_ROWS:
-            raise TableError([RowError(number, None, _("The file has too many rows."))])
         row = Row(number)
         for column in columns:
             index = positions.get(column.key)

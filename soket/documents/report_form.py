@@ -4,6 +4,16 @@ The form carries, on a hidden sheet, which report and which revision it was made
 from, so an upload can be refused when it belongs to another report or would
 overwrite changes made on the web since. Reading it back goes through the same
 checked reader as every import: each cell's error names its sheet, row and column.
+
+It asks for each figure what the web form asks at the report's level (reports/entry.py):
+a share of units at a level with units below is a numerator and a denominator, not a
+value. A row that comes back as it left is not written at all, so an untouched form
+changes nothing, whatever was stored; a changed row lands what the person wrote.
+
+An Excel cell holds 32,767 characters and openpyxl cuts the rest without a word, so
+the report's one text limit (reports/limits.py) is what a cell holds, and a text
+stored before that limit that a cell cannot hold is refused by name, on download and
+on upload, never cut.
 """
 
 from __future__ import annotations
@@ -21,10 +31,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from soket.core import tabular
 from soket.core.tabular import Column, RowError, TableError
 from soket.core.text import clean_text
-from soket.reports import limits
-from soket.reports.models import Report
+from soket.reports import entry, limits
+from soket.reports.models import Figure, Report
 from soket.reports.selectors import report_targets
-from soket.reports.services import FigureInput
+from soket.reports.services import FigureInput, ReportError
 from soket.resolutions.models import Target
 
 MARK = "soket-bieu-mau-bao-cao-1"
@@ -60,16 +70,67 @@ class FormContent:
     items: dict[int, str]
 
 
-def _uses_ratio(target: Target) -> bool:
-    return target.aggregation == Target.Aggregation.RATIO
+# Where each of a figure's numbers goes in the sheet "Chỉ tiêu".
+NUMBER_COLUMNS = {"value": 5, "numerator": 6, "denominator": 7}
+STORED_PRECISION = Decimal("0.0001")  # figures are stored to four decimal places
 
 
-def _takes_number(target: Target) -> bool:
-    return target.direction != Target.Direction.QUALITATIVE
+def _numbers(target: Target, *, units_below: bool) -> tuple[str, ...]:
+    """The figure's numbers the form asks for, as the web form does at this level."""
+    if entry.entered_as_counts(target, units_below=units_below):
+        return ("numerator", "denominator")
+    if target.direction != Target.Direction.QUALITATIVE:
+        return ("value",)
+    return ()
+
+
+def _vi_count(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
+def _fits_a_cell(text: str) -> bool:
+    return len(clean_text(text)) <= tabular.CELL_CHARACTERS
+
+
+def _too_long(heading: str, text: str) -> str:
+    return _(
+        "“%(section)s” holds %(length)s characters, more than the %(limit)s an Excel cell "
+        "holds, so the Excel form cannot carry it whole. Shorten it on the web, then "
+        "download the form again."
+    ) % {
+        "section": heading,
+        "length": _vi_count(len(clean_text(text))),
+        "limit": _vi_count(tabular.CELL_CHARACTERS),
+    }
+
+
+def _text_rows(report: Report) -> list[tuple[str, str, str]]:
+    """(key, heading, stored text) of each outline section, then each review item."""
+    campaign = report.campaign
+    texts = dict(report.section_texts.values_list("section_id", "text"))
+    items = dict(report.item_assessments.values_list("item_id", "text"))
+    return [
+        (
+            f"{SECTION_KEY}{section.pk}",
+            f"{section.number} {section.heading}".strip(),
+            texts.get(section.pk, ""),
+        )
+        for section in campaign.outline_sections.order_by("order")
+    ] + [
+        (f"{ITEM_KEY}{item.code}", f"Đánh giá: {item}", items.get(item.pk, ""))
+        for item in campaign.review_items.order_by("code")
+    ]
 
 
 def form_xlsx(report: Report) -> bytes:
+    """The form of `report`; ReportError, naming them, when some of its texts are longer
+    than a cell holds (stored before limits.TEXT was what a cell holds)."""
     campaign = report.campaign
+    rows = _text_rows(report)
+    too_long = [_too_long(heading, text) for _key, heading, text in rows if not _fits_a_cell(text)]
+    if too_long:
+        raise ReportError(" ".join(too_long))
+
     workbook = openpyxl.Workbook()
     guide = workbook.active
     guide.title = GUIDE
@@ -89,29 +150,29 @@ def form_xlsx(report: Report) -> bytes:
         error="Ô này chỉ nhận số (dùng dấu phẩy cho phần thập phân).",
     )
     targets_sheet.add_data_validation(numbers)
+    units_below = entry.has_units_below(report)
     for row, target in enumerate(report_targets(campaign), start=2):
         figure = figures.get(target.pk)
-        ratio = _uses_ratio(target)
+        asked = _numbers(target, units_below=units_below)
         values = [
             target.code,
             target.wording,
             target.unit_of_measure,
             target.goal_value,
-            None if ratio or figure is None else figure.value,
-            figure.numerator if ratio and figure else None,
-            figure.denominator if ratio and figure else None,
+            *(
+                getattr(figure, name) if figure and name in asked else None
+                for name in NUMBER_COLUMNS
+            ),
             figure.causes if figure else "",
         ]
-        inputs = {8}
-        if _takes_number(target):
-            inputs |= {6, 7} if ratio else {5}
+        inputs = {8} | {NUMBER_COLUMNS[name] for name in asked}
         for column, value in enumerate(values, start=1):
             cell = _put(targets_sheet, row, column, value)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if column in inputs:
                 cell.fill = INPUT
                 cell.protection = Protection(locked=False)
-                if column in (5, 6, 7):
+                if column in NUMBER_COLUMNS.values():
                     numbers.add(cell.coordinate)
                 else:
                     cell.number_format = TEXT_FORMAT
@@ -121,19 +182,6 @@ def form_xlsx(report: Report) -> bytes:
 
     texts_sheet = workbook.create_sheet(TEXTS)
     _header(texts_sheet, TEXT_COLUMNS, widths=[14, 50, 100])
-    texts = dict(report.section_texts.values_list("section_id", "text"))
-    items = dict(report.item_assessments.values_list("item_id", "text"))
-    rows = [
-        (
-            f"{SECTION_KEY}{section.pk}",
-            f"{section.number} {section.heading}".strip(),
-            texts.get(section.pk, ""),
-        )
-        for section in campaign.outline_sections.order_by("order")
-    ] + [
-        (f"{ITEM_KEY}{item.code}", f"Đánh giá: {item}", items.get(item.pk, ""))
-        for item in campaign.review_items.order_by("code")
-    ]
     for row, values in enumerate(rows, start=2):
         for column, value in enumerate(values, start=1):
             cell = _put(texts_sheet, row, column, value)
@@ -198,7 +246,9 @@ def _guide(sheet, report: Report) -> None:
         "",
         "Cách điền:",
         f"1. Trang “{TARGETS}”: ghi kết quả của từng chỉ tiêu vào các ô màu vàng. Chỉ tiêu tính "
-        "theo tỷ lệ thì ghi tử số và mẫu số; hệ thống tự tính tỷ lệ.",
+        "theo tỷ lệ thì ghi tử số và mẫu số; ở đơn vị có đơn vị trực thuộc, chỉ tiêu tính "
+        "theo tỷ lệ đơn vị đạt cũng ghi tử số (số đơn vị đạt) và mẫu số (số đơn vị); hệ "
+        "thống tự tính tỷ lệ.",
         "2. Chỉ ghi số (không ghi chữ, không dùng công thức); phần thập phân dùng dấu phẩy.",
         "3. Chỉ tiêu chưa đạt phải ghi nguyên nhân.",
         f"4. Trang “{TEXTS}”: ghi nội dung báo cáo theo từng mục của đề cương.",
@@ -214,67 +264,40 @@ def _guide(sheet, report: Report) -> None:
 
 
 def read_form(*, report: Report, filename: str, data: bytes) -> FormContent:
-    """The form's content, every cell checked; TableError lists every problem."""
+    """The form's content, every cell checked; TableError lists every problem.
+
+    A target's row that comes back as it left (its numbers and causes those stored) is
+    left out: only what the person changed is written."""
     if not filename.lower().endswith(".xlsx"):
         raise TableError([RowError(None, None, _("Upload the report form as an .xlsx file."))])
     revision = _check_identity(report, filename, data)
     target_rows, errors = _sheet(filename, data, TARGETS, TARGET_COLUMNS)
     text_rows, text_errors = _sheet(filename, data, TEXTS, TEXT_COLUMNS)
     errors += text_errors
+    figures, figure_errors = _figures(report, target_rows)
+    errors += figure_errors
 
-    targets = {target.code: target for target in report_targets(report.campaign)}
-    existing = {figure.target_id: figure for figure in report.figures.all()}
-    figures: dict[int, FigureInput] = {}
-    for row in target_rows:
-        code = row.values.get("code")
-        target = targets.get(code)
-        if target is None:
-            if code:
-                errors.append(
-                    RowError(
-                        row.number,
-                        "Mã chỉ tiêu",
-                        _("“%s” is not a target of this report") % code,
-                        TARGETS,
-                    )
-                )
-            continue
-        kept = existing.get(target.pk)
-        ratio, numeric = _uses_ratio(target), _takes_number(target)
-        figures[target.pk] = FigureInput(
-            value=row.values.get("value") if numeric and not ratio else None,
-            numerator=row.values.get("numerator") if ratio else None,
-            denominator=row.values.get("denominator") if ratio else None,
-            override=kept.assessment_override if kept else "",
-            override_reason=kept.override_reason if kept else "",
-            causes=row.values.get("causes", ""),
-        )
-    missing = sorted(set(targets) - {t.code for t in targets.values() if t.pk in figures})
-    if missing and not errors:
-        errors.append(
-            RowError(
-                None,
-                None,
-                _("the rows of these targets are missing: %s") % ", ".join(missing),
-                TARGETS,
-            )
-        )
-
-    sections = set(report.campaign.outline_sections.values_list("pk", flat=True))
-    items = dict(report.campaign.review_items.values_list("code", "pk"))
+    stored = {key: (heading, text) for key, heading, text in _text_rows(report)}
+    section_keys = {
+        f"{SECTION_KEY}{pk}": pk
+        for pk in report.campaign.outline_sections.values_list("pk", flat=True)
+    }
+    item_keys = {
+        f"{ITEM_KEY}{code}": pk
+        for code, pk in report.campaign.review_items.values_list("code", "pk")
+    }
     section_texts: dict[int, str] = {}
     item_texts: dict[int, str] = {}
     for row in text_rows:
         key = row.values.get("key", "")
         text = row.values.get("text", "")
-        if (
-            key.startswith(SECTION_KEY)
-            and key[len(SECTION_KEY) :].isdigit()
-            and int(key[len(SECTION_KEY) :]) in sections
-        ):
-            section_texts[int(key[len(SECTION_KEY) :])] = text
-        elif key.startswith(ITEM_KEY) and key[len(ITEM_KEY) :] in items:
-            item_texts[items[key[len(ITEM_KEY) :]]] = text
+        if key in stored and not _fits_a_cell(stored[key][1]):
+            message = _too_long(*stored[key])
+            errors.append(RowError(row.number, "Nội dung báo cáo", message, TEXTS))
+        elif key in section_keys:
+            section_texts[section_keys[key]] = text
+        elif key in item_keys:
+            item_texts[item_keys[key]] = text
         elif key:
             errors.append(
                 RowError(row.number, "Mã", _("“%s” is not a section of this report") % key, TEXTS)
@@ -282,6 +305,80 @@ def read_form(*, report: Report, filename: str, data: bytes) -> FormContent:
     if errors:
         raise TableError(errors)
     return FormContent(revision, section_texts, figures, item_texts)
+
+
+def _figures(report: Report, rows: list[tabular.Row]) -> tuple[dict[int, FigureInput], list]:
+    """The figures of the rows the person changed, and the errors of the target rows."""
+    targets = {target.code: target for target in report_targets(report.campaign)}
+    stored = {figure.target_id: figure for figure in report.figures.all()}
+    units_below = entry.has_units_below(report)
+    headers = {column.key: column.header for column in TARGET_COLUMNS}
+    figures: dict[int, FigureInput] = {}
+    errors: list[RowError] = []
+    seen: set[str] = set()
+    for row in rows:
+        code = row.values.get("code")
+        target = targets.get(code)
+        if target is None:
+            if code:
+                message = _("“%s” is not a target of this report") % code
+                errors.append(RowError(row.number, headers["code"], message, TARGETS))
+            continue
+        seen.add(code)
+        asked = _numbers(target, units_below=units_below)
+        stray = [
+            name
+            for name in NUMBER_COLUMNS
+            if name not in asked and row.values.get(name) is not None
+        ]
+        if stray:
+            errors.append(
+                RowError(row.number, headers[stray[0]], _not_asked(target, asked, headers), TARGETS)
+            )
+            continue
+        given = {name: row.values.get(name) for name in asked}
+        causes = row.values.get("causes", "")
+        kept = stored.get(target.pk)
+        if _as_it_left(kept, given, causes):
+            continue
+        figures[target.pk] = FigureInput(
+            **given,
+            override=kept.assessment_override if kept else "",
+            override_reason=kept.override_reason if kept else "",
+            causes=causes,
+        )
+    missing = sorted(set(targets) - seen)
+    if missing and not errors:
+        message = _("the rows of these targets are missing: %s") % ", ".join(missing)
+        errors.append(RowError(None, None, message, TARGETS))
+    return figures, errors
+
+
+def _not_asked(target: Target, asked: tuple[str, ...], headers: dict[str, str]) -> str:
+    """Why a number in a cell the form does not ask for is refused rather than dropped
+    (a form made before a share of units was asked as a numerator and a denominator
+    carries its value in “Kết quả”)."""
+    if not asked:
+        return _("target %s is assessed without a number: leave this cell empty") % target.code
+    return _("target %(code)s takes its figure in %(columns)s: leave this cell empty") % {
+        "code": target.code,
+        "columns": ", ".join(f"“{headers[name]}”" for name in asked),
+    }
+
+
+def _as_it_left(kept: Figure | None, given: dict, causes: str) -> bool:
+    """Whether a target's row holds what is stored: the form wrote it so."""
+    if kept is None:
+        return not causes and all(value is None for value in given.values())
+    return kept.causes == causes and all(
+        _same_number(getattr(kept, name), value) for name, value in given.items()
+    )
+
+
+def _same_number(stored: Decimal | None, given: Decimal | None) -> bool:
+    if stored is None or given is None:
+        return stored is given
+    return stored.quantize(STORED_PRECISION) == given.quantize(STORED_PRECISION)
 
 
 def _sheet(filename: str, data: bytes, name: str, columns: list[Column]):
@@ -318,10 +415,8 @@ def _check_identity(report: Report, filename: str, data: bytes) -> int:
             or TEXTS not in workbook.sheetnames
         ):
             raise wrong
-        values = [
-            row[0]
-            for row in workbook[META].iter_rows(min_row=1, max_row=6, max_col=1, values_only=True)
-        ]
+        rows = tabular.sheet_rows(workbook[META], min_row=1, max_row=6, max_col=1, values_only=True)
+        values = [row[0] for row in rows]
     finally:
         workbook.close()
     values += [None] * (6 - len(values))
@@ -333,6 +428,7 @@ def _check_identity(report: Report, filename: str, data: bytes) -> int:
         or unit_code != report.unit.code
         or str(department or "") != str(report.department_id or "")
         or not isinstance(revision, int)
+        or isinstance(revision, bool)
     ):
         raise wrong
     return revision

@@ -10,10 +10,10 @@ from django.views.decorators.http import require_POST
 from soket import access
 from soket.campaigns.models import Campaign
 from soket.campaigns.selectors import participating_units
-from soket.core import clock, filecheck
+from soket.core import clock, filecheck, params
 from soket.notices.services import notify
 from soket.orgs.models import Department, Role, Unit, User
-from soket.reports import attachments, completeness, consolidation, selectors, services
+from soket.reports import attachments, completeness, consolidation, entry, selectors, services
 from soket.reports.forms import ReportForm, read_reference_form, read_report_form
 from soket.reports.models import Assessment, Attachment, Report
 
@@ -34,6 +34,7 @@ def _render_report(
 ) -> HttpResponse:
     user = request.user
     rows = selectors.evaluations(report=report)
+    below = entry.has_units_below(report)
     stored = {text.section_id: text.text for text in report.section_texts.all()}
     items = {item.item_id: item.text for item in report.item_assessments.all()}
     texts = dict(stored)
@@ -50,6 +51,12 @@ def _render_report(
         {
             "report": report,
             "rows": rows,
+            # Entered as a numerator and a denominator, as the Excel form asks too.
+            "counted": {
+                row.target.pk
+                for row in rows
+                if entry.entered_as_counts(row.target, units_below=below)
+            },
             "posted": form.figures if form else {},
             "sections": [
                 (section, texts.get(section.pk, ""), stored.get(section.pk, ""))
@@ -79,10 +86,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _revision(request: HttpRequest) -> int:
-    try:
-        return int(request.POST.get("revision", ""))
-    except ValueError:
-        raise Http404 from None
+    return params.id_or_404(request.POST.get("revision"))
 
 
 @login_required
@@ -211,7 +215,7 @@ def report_draft(request: HttpRequest, pk: int) -> HttpResponse:
     """Draft from the reports below, or refresh the figures that moved since."""
     report = _get_report_for_user(request, pk)
     include_submitted = request.POST.get("include_submitted") == "1"
-    refresh = [int(v) for v in request.POST.getlist("refresh") if v.isdigit()]
+    refresh = params.ids(request.POST.getlist("refresh"))
     try:
         if refresh:
             targets = [t for t in selectors.report_targets(report.campaign) if t.pk in refresh]
@@ -275,10 +279,12 @@ def campaign_reports(request: HttpRequest, campaign_pk: int) -> HttpResponse:
 @require_POST
 def report_start(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     campaign = _get_campaign_for_user(request, campaign_pk)
-    unit = get_object_or_404(Unit, pk=request.POST.get("unit", "0") or 0)
+    unit = get_object_or_404(Unit, pk=params.id_or_404(request.POST.get("unit")))
     department = None
     if request.POST.get("department"):
-        department = get_object_or_404(Department, pk=request.POST["department"], unit=unit)
+        department = get_object_or_404(
+            Department, pk=params.id_or_404(request.POST["department"]), unit=unit
+        )
     if not participating_units(campaign=campaign).filter(pk=unit.pk).exists():
         raise Http404
     if not access.can_edit_report(request.user, Report(unit=unit, department=department)):
@@ -291,7 +297,7 @@ def report_start(request: HttpRequest, campaign_pk: int) -> HttpResponse:
 @require_POST
 def reports_accept(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     campaign = _get_campaign_for_user(request, campaign_pk)
-    ids = [int(v) for v in request.POST.getlist("report") if v.isdigit()]
+    ids = params.ids(request.POST.getlist("report"))
     reports = list(
         selectors.reports_to_review(user=request.user, campaign=campaign).filter(pk__in=ids)
     )

@@ -1,5 +1,6 @@
 import contextlib
 import io
+import re
 import zipfile
 
 import openpyxl
@@ -8,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from soket.core import tabular
-from soket.core.tabular import Column, TableError
+from soket.core.tabular import Column, RowError, TableError
+from soket.core.tests.test_damaged_spreadsheets import DAMAGES, XXE, edited, sheet_part
 
 COLUMNS = [
     Column("name", "Tên", True, tabular.text(20)),
@@ -113,3 +115,50 @@ class HostileInputTestCase(SimpleTestCase):
         csv.writer(buffer).writerows([["Tên", "Số lượng", "Ngày"], *rows])
         with contextlib.suppress(TableError):
             tabular.read_table(filename="a.csv", data=buffer.getvalue().encode(), columns=COLUMNS)
+
+
+class HandMadeWorkbookTestCase(SimpleTestCase):
+    """Workbooks edited inside their zip, as no spreadsheet program writes them."""
+
+    def setUp(self):
+        self.data = xlsx(["Tên", "Số lượng"], ["An", 5])
+        self.sheet = sheet_part(self.data, "Sheet")
+
+    def refused(self, data: bytes) -> list[RowError]:
+        with self.assertRaises(TableError) as refused:
+            tabular.read_table(filename="a.xlsx", data=data, columns=COLUMNS)
+        return refused.exception.errors
+
+    def test_a_sheet_that_cannot_be_parsed_is_refused_naming_it_and_the_row(self):
+        # The first row closes badly; the number is in the second.
+        rows = {"malformed XML": 1, "nan in a number cell": 2, "inf in a number cell": 2}
+        for damage, row in rows.items():
+            with self.subTest(damage):
+                [error] = self.refused(edited(self.data, self.sheet, DAMAGES[damage]))
+                self.assertEqual(error.sheet, "Sheet")
+                self.assertIn(f" {row} ", error.message)
+
+    def test_a_declared_document_type_is_refused_even_when_unused(self):
+        for member in (self.sheet, "[Content_Types].xml", "xl/workbook.xml"):
+            with self.subTest(member):
+                data = edited(self.data, member, lambda xml: re.sub(
+                    r"(<\?xml[^>]*\?>)?", lambda m: m.group(0) + XXE, xml, count=1
+                ))  # fmt: skip
+                [error] = self.refused(data)
+                self.assertIn("DOCTYPE", error.message)
+
+    def test_blank_rows_count_towards_the_row_limit(self):
+        last = tabular.MAX_ROWS + 100
+
+        def far_row(xml: str) -> str:
+            xml = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:B{last}"/>', xml)
+            row = f'<row r="{last}"><c r="A{last}" t="inlineStr"><is><t>Bình</t></is></c></row>'
+            return xml.replace("</sheetData>", row + "</sheetData>")
+
+        [error] = self.refused(edited(self.data, self.sheet, far_row))
+        self.assertEqual(error.row, tabular.MAX_ROWS + 2)
+
+    def test_columns_past_the_limit_are_not_read(self):
+        far = [None] * tabular.MAX_COLUMNS
+        [error] = self.refused(xlsx([*far, "Tên"], [*far, "An"]))
+        self.assertIn("Tên", error.message)

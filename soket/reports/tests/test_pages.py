@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 from django.urls import reverse
 
@@ -135,3 +136,40 @@ class DocumentReferenceTestCase(CampaignTestCase):
         self.assertEqual(self.post(document_number="45").status_code, 404)
         self.report.refresh_from_db()
         self.assertEqual(self.report.document_number, "")
+
+
+class ShareOfUnitsPageTestCase(CampaignTestCase):
+    """Where a level counts the units below that met a target, the page asks for both
+    numbers, and saving it untouched changes nothing."""
+
+    def test_an_untouched_save_keeps_the_count_of_units_below(self):
+        from soket.reports.models import Figure
+
+        report = services.report_for(campaign=self.campaign, unit=self.district_a1)
+        Figure.objects.create(
+            report=report, target=self.t_share, value=Decimal("93.75"),
+            numerator=Decimal(15), denominator=Decimal(16),
+        )  # fmt: skip
+        self.client.force_login(self.alice)
+        page = self.client.get(reverse("report_detail", args=[report.pk]))
+        self.assertContains(page, f'name="numerator-{self.t_share.pk}" value="15"')
+        self.assertContains(page, f'name="denominator-{self.t_share.pk}" value="16"')
+        self.assertNotContains(page, f'name="value-{self.t_share.pk}"')
+        response = self.client.post(
+            reverse("report_save", args=[report.pk]),
+            {
+                "revision": report.revision,
+                f"override-{self.t_share.pk}": "",
+                f"numerator-{self.t_share.pk}": "15",
+                f"denominator-{self.t_share.pk}": "16",
+            },
+        )
+        self.assertEqual(response.status_code, 302)
+        figure = Figure.objects.get(report=report, target=self.t_share)
+        self.assertEqual((figure.numerator, figure.denominator), (15, 16))
+
+    def test_a_grassroots_union_gives_its_own_value(self):
+        report = services.report_for(campaign=self.campaign, unit=self.grassroots_a1)
+        self.client.force_login(self.grassroots_reporter)
+        page = self.client.get(reverse("report_detail", args=[report.pk]))
+        self.assertContains(page, f'name="value-{self.t_share.pk}"')

@@ -162,6 +162,25 @@ class FormulaTests(HypothesisTestCase):
             column.parse(too_long)
         column.parse("x" * limits.SHORT_TEXT)
 
+    def test_the_shared_text_limit_is_what_an_excel_cell_holds(self):
+        # An Excel cell holds 32,767 characters; openpyxl cuts the rest without a word.
+        self.assertEqual(limits.TEXT, 32_767)
+        report = services.report_for(campaign=self.campaign, unit=self.district_a1)
+        self.client.force_login(self.alice)
+        response = self.client.post(
+            reverse("report_save", args=[report.pk]),
+            {"revision": report.revision, f"section-{self.section_results.pk}": "x" * 32_768},
+        )
+        self.assertEqual(response.status_code, 400)
+        [error] = response.context["form_errors"]
+        self.assertIn("32.767", error)
+        self.assertIn("32.768", error)
+        self.assertFalse(SectionText.objects.filter(report=report).exists())
+        column = next(c for c in report_form.TEXT_COLUMNS if c.key == "text")
+        with self.assertRaises(CellError):
+            column.parse("x" * 32_768)
+        self.assertEqual(len(column.parse("x" * 32_767)), 32_767)
+
 
 class HostileQueryAndImportTests(HypothesisTestCase):
     @classmethod
