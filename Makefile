@@ -43,9 +43,16 @@ test: $(VENV)/.installed-dev messages
 	mkdir -p var/static
 	DEBUG=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Every benchmark at 135,000 grassroots units, the completeness pages again at 400,000,
+# and, on PostgreSQL, a deadline day through gunicorn (figures printed, never asserted).
 bench: $(VENV)/.installed-dev messages
 	mkdir -p var
 	DEBUG=1 $(BIN)/python bench/run.py
+	DEBUG=1 BENCH_GRASSROOTS=400000 BENCH_ONLY=completeness $(BIN)/python bench/run.py
+	@case "$$DATABASE_URL" in \
+		postgres*) DEBUG=1 $(BIN)/python bench/deadline_day.py ;; \
+		*) echo "Deadline day: runs on PostgreSQL only (set DATABASE_URL)." ;; \
+	esac
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

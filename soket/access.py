@@ -12,6 +12,10 @@ units' reports), and never reviews, manages or writes anything else. Nobody
 reviews their own report: a unit's report is reviewed by the level above by
 people who do not write it, and a department's report by the federation's
 approvers who hold no role in that department.
+
+The system administrator (a superuser) passes every check: theirs is an operator's
+account for repairs, which holds no role in the review and so is no one's reviewer in
+the ordinary course; give real reviewers roles.
 """
 
 from __future__ import annotations

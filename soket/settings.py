@@ -94,6 +94,7 @@ ROOT_URLCONF = "soket.urls"
 WSGI_APPLICATION = "soket.wsgi.application"
 AUTH_USER_MODEL = "orgs.User"
 LOGIN_URL = "login"
+CSRF_FAILURE_VIEW = "soket.core.views.csrf_failure"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -151,10 +152,12 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env_int("SOKET_LOGIN_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("SOKET_LOGIN_COOLOFF_MINUTES", 15))
 # Each on its own: ten wrong passwords for one account, from anywhere, or from one
-# address, for any accounts. A right password clears the count, so an office behind one
-# address is not shut out by a few colleagues' typing errors.
+# address, for any accounts. A right password clears that account's failures (and only
+# those), so an office behind one address is not shut out by colleagues' typing errors.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "soket.core.auth.AccountOnlyReset"
+AXES_USERNAME_CALLABLE = "soket.core.auth.client_username"
 AXES_CLIENT_IP_CALLABLE = "soket.core.auth.client_address"
 AXES_LOCKOUT_CALLABLE = "soket.core.auth.locked_out"
 AXES_VERBOSE = False
@@ -223,6 +226,7 @@ SOKET_PDF_CONCURRENCY = env_int("SOKET_PDF_CONCURRENCY", 2)
 SOKET_RUN_DIR = env_str("SOKET_RUN_DIR", str(BASE_DIR / "var" / "run"))
 # Documents made in the background are kept this long for their person to download.
 SOKET_DOCUMENT_KEEP_HOURS = env_int("SOKET_DOCUMENT_KEEP_HOURS", 24)
+SOKET_DOCUMENT_JOBS_PER_PERSON = env_int("SOKET_DOCUMENT_JOBS_PER_PERSON", 5)
 DATA_UPLOAD_MAX_MEMORY_SIZE = SOKET_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = SOKET_MAX_UPLOAD_BYTES
 
@@ -259,6 +263,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+SESSION_ENGINE = "soket.core.sessions"
 # A session ends after this long without a request (each request starts the time again).
 SESSION_COOKIE_AGE = env_int("SOKET_SESSION_IDLE_MINUTES", 120) * 60
 SESSION_SAVE_EVERY_REQUEST = True

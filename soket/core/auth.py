@@ -3,11 +3,17 @@ refusal in the person's language on the log-in page itself."""
 
 from __future__ import annotations
 
+from axes.handlers.database import AxesDatabaseHandler
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+
+from soket.orgs.models import User
+
+USERNAME_LENGTH = User._meta.get_field("username").max_length
 
 
 def client_address(request: HttpRequest) -> str | None:
@@ -20,6 +26,28 @@ def client_address(request: HttpRequest) -> str | None:
         if last:
             return last
     return request.META.get("REMOTE_ADDR")
+
+
+def client_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """The username tried, cut to what a username can be: a longer one is simply wrong,
+    and must not fail the log-in table's own column."""
+    source = credentials if credentials else getattr(request, "POST", {})
+    username = source.get("username") if source else None
+    return username[:USERNAME_LENGTH] if isinstance(username, str) else username
+
+
+class AccountOnlyReset(AxesDatabaseHandler):
+    """django-axes' database handler, but a right password clears only that account's
+    count. Its own reset also clears the count of the address the log-in came from: then
+    anyone with one account of their own could, after every nine guesses at someone
+    else's password, log in as themselves and guess on for ever."""
+
+    def reset_user_attempts(self, request: HttpRequest, credentials: dict | None = None) -> int:
+        username = client_username(request, credentials)
+        if not username:
+            return 0
+        count, _deleted = AccessAttempt.objects.filter(username=username).delete()
+        return count
 
 
 def locked_out(

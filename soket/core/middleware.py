@@ -31,13 +31,20 @@ class LanguageMiddleware:
 
 
 class TextHygieneMiddleware:
-    """Every text a request brings — query string, form fields, uploaded file names —
-    cleaned by `soket.core.text.clean_text` before any view reads it."""
+    """Every text a request brings — query string, form fields, uploaded file names, and
+    the headers that get stored — cleaned by `soket.core.text.clean_text` before any
+    view reads it."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
+    # Headers that are stored (the log-in throttle keeps them) or shown.
+    HEADERS = ("HTTP_USER_AGENT", "HTTP_ACCEPT", "PATH_INFO")
+
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        for name in self.HEADERS:
+            if name in request.META:
+                request.META[name] = clean_text(request.META[name]).replace("\n", " ")
         request.GET = _cleaned(request.GET)
         if request.method == "POST":
             request.POST = _cleaned(request.POST)

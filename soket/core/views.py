@@ -1,6 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from soket.campaigns import selectors as campaign_selectors
 
@@ -10,3 +12,18 @@ def home(request: HttpRequest) -> HttpResponse:
     campaigns = campaign_selectors.campaign_list_for(user=request.user)
     due = campaign_selectors.due_items_for(user=request.user, campaigns=campaigns)
     return render(request, "core/home.html", {"campaigns": campaigns, "due_items": due})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent from a page that has gone stale (a second tab, a page kept open past
+    a log-in or a log-out). Already logged in through another tab: simply go on."""
+    if request.path == reverse("login") and request.user.is_authenticated:
+        return redirect(request.POST["next"] if _safe_next(request) else "home")
+    return render(request, "core/stale_form.html", status=403)
+
+
+def _safe_next(request: HttpRequest) -> bool:
+    target = request.POST.get("next", "")
+    return bool(target) and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )

@@ -34,9 +34,13 @@ NAMES = LINE_LISTS | frozenset(
         "annex",
     }
 )
-FILTERS = frozenset(
-    {"upper", "lower", "title", "capitalize", "trim", "default", "d", "join", "replace"}
-)
+# Filters whose output is never much longer than their input (`replace`, which can
+# multiply a text at each use, is left out).
+FILTERS = frozenset({"upper", "lower", "title", "capitalize", "trim", "default", "d", "join"})
+# The document's laid-out parts: already Word XML, printed as they are.
+BLOCKS = frozenset({"body", "annex"})
+# A Word template holds a few dozen tags; far more is a template made to be slow.
+MAX_TAGS = 1000
 TESTS = frozenset({"defined", "undefined", "none", "true", "false"})
 
 
@@ -60,6 +64,12 @@ class DocumentEnvironment(ImmutableSandboxedEnvironment):
         return False
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        tags = source.count("{{") + source.count("{%")
+        if tags > MAX_TAGS:
+            raise TemplateRefused(
+                _("The template has %(tags)d tags; at most %(limit)d are allowed.")
+                % {"tags": tags, "limit": MAX_TAGS}
+            )
         template = super()._parse(source, name, filename)
         check(template)
         return template
@@ -87,6 +97,8 @@ class _Checker:
         if isinstance(node, nodes.Filter):
             if node.name not in FILTERS or node.dyn_args or node.dyn_kwargs:
                 self.refuse(f"| {node.name}")
+            if isinstance(node.node, nodes.Name) and node.node.name in BLOCKS:
+                self.refuse(f"{node.node.name} | {node.name}")
             for argument in [*node.args, *(kw.value for kw in node.kwargs)]:
                 if not isinstance(argument, nodes.Const):
                     self.refuse(f"| {node.name}(…)")

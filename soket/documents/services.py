@@ -105,13 +105,13 @@ SAMPLE_CONTEXT = {
 }
 
 
-@transaction.atomic
 def template_upload(*, unit: Unit, kind: str, upload: UploadedFile, by: User) -> DocumentTemplate:
     """Put a unit's own Word template in place of the built-in one, once it renders.
 
     Only a federation's campaign administrators may; the file is checked by size and by
     what it unpacks to before python-docx reads it, and rendered once with sample
-    values in the sandbox (every tag checked) before it is kept."""
+    values in the sandbox (every tag checked) before it is kept. The trial rendering
+    happens before the transaction, so that no write waits on it."""
     require_permission(access.can_manage_templates(by, unit))
     filename = upload.name or ""
     if not filename.lower().endswith(".docx"):
@@ -125,7 +125,14 @@ def template_upload(*, unit: Unit, kind: str, upload: UploadedFile, by: User) ->
         raise word.TemplateProblem(str(refused)) from None
     data = upload.read()
     word.render(io.BytesIO(data), context=SAMPLE_CONTEXT, body=[Para("Thử mẫu.")])
-    template = DocumentTemplate.objects.filter(unit=unit, kind=kind).first()
+    return _template_keep(unit=unit, kind=kind, filename=filename, data=data, by=by)
+
+
+@transaction.atomic
+def _template_keep(
+    *, unit: Unit, kind: str, filename: str, data: bytes, by: User
+) -> DocumentTemplate:
+    template = DocumentTemplate.objects.select_for_update().filter(unit=unit, kind=kind).first()
     before = {"name": template.name} if template else {}
     if template is None:
         template = DocumentTemplate(unit=unit, kind=kind)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from soket import access
 from soket.campaigns.models import Campaign
-from soket.core import filecheck
+from soket.core import filecheck, params
 from soket.core.tabular import TableError
 from soket.documents import content, generate, jobs, pdf, report_form, services, word
 from soket.documents.models import DocumentJob, DocumentKind, DocumentTemplate
@@ -76,7 +76,7 @@ def campaign_document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 def report_document(request: HttpRequest, pk: int) -> HttpResponse:
     report = _get_report_for_user(request, pk)
     if jobs.made_in_background(what=jobs.What.REPORT, file_format=generate.DOCX, report=report):
-        raise Http404  # a consolidated report is asked for through document_request
+        raise Http404  # a heavier report is asked for through document_request
     return _download(
         request, content.report_document(report), reverse("report_detail", args=[report.pk])
     )
@@ -91,9 +91,12 @@ def document_request(request: HttpRequest) -> HttpResponse:
     """Ask for a PDF, a consolidated report or the consolidated table; then wait for it
     on its own page."""
     post = request.POST
-    campaign = _get_campaign_for_user(request, _id(post.get("campaign")))
-    report = _get_report_for_user(request, _id(post.get("report"))) if post.get("report") else None
-    unit = _get_unit_for_user(request, _id(post.get("unit"))) if post.get("unit") else None
+    campaign = _get_campaign_for_user(request, params.id_or_404(post.get("campaign")))
+    report = unit = None
+    if post.get("report"):
+        report = _get_report_for_user(request, params.id_or_404(post.get("report")))
+    if post.get("unit"):
+        unit = _get_unit_for_user(request, params.id_or_404(post.get("unit")))
     if report is not None and report.campaign_id != campaign.pk:
         raise Http404
     try:
@@ -107,15 +110,12 @@ def document_request(request: HttpRequest) -> HttpResponse:
         )
     except jobs.JobRefused as refused:
         messages.error(request, str(refused))
-        return redirect(reverse("report_detail", args=[report.pk]) if report else "home")
+        if report is not None:
+            return redirect("report_detail", pk=report.pk)
+        if unit is not None:
+            return redirect("campaign_reports", campaign_pk=campaign.pk)
+        return redirect("campaign_detail", pk=campaign.pk)
     return redirect("document_job", pk=job.pk)
-
-
-def _id(value: str | None) -> int:
-    try:
-        return int(value or "")
-    except ValueError:
-        raise Http404 from None
 
 
 def _get_job_for_user(request: HttpRequest, pk: uuid.UUID) -> DocumentJob:
@@ -160,7 +160,12 @@ def report_form_download(request: HttpRequest, pk: int) -> HttpResponse:
     report = _get_report_for_user(request, pk)
     if not access.can_edit_report(request.user, report):
         raise PermissionDenied
-    response = HttpResponse(report_form.form_xlsx(report), content_type=XLSX)
+    try:
+        data = report_form.form_xlsx(report)
+    except ReportError as error:  # a text stored before the limit was what a cell holds
+        messages.error(request, str(error))
+        return redirect(reverse("report_detail", args=[report.pk]))
+    response = HttpResponse(data, content_type=XLSX)
     name = f"bieu-mau-{report.unit.code}-{report.campaign.code}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
@@ -234,7 +239,9 @@ def template_builtin(request: HttpRequest) -> FileResponse:
 @login_required
 @require_POST
 def template_upload(request: HttpRequest) -> HttpResponse:
-    unit = get_object_or_404(access.template_units(request.user), pk=request.POST.get("unit") or 0)
+    unit = get_object_or_404(
+        access.template_units(request.user), pk=params.id_or_404(request.POST.get("unit"))
+    )
     kind = request.POST.get("kind", "")
     try:
         upload = filecheck.received_file(request, "file", limit=settings.SOKET_MAX_UPLOAD_BYTES)

@@ -1,12 +1,13 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from soket import access
 from soket.campaigns import selectors as campaign_selectors
+from soket.core import params
 from soket.core.uploads import import_page, template_response, template_urls
 from soket.orgs import imports, selectors
 from soket.orgs.models import Unit
@@ -59,9 +60,8 @@ def unit_children(request: HttpRequest, pk: int) -> HttpResponse:
     """The next level of a tree, swapped in by htmx; `?dot=` keeps to a campaign's units."""
     unit = _get_unit_for_user(request, pk)
     campaign, kinds = None, None
-    if campaign_pk := request.GET.get("dot"):
-        if not campaign_pk.isdigit():
-            raise Http404
+    if request.GET.get("dot"):
+        campaign_pk = params.id_or_404(request.GET["dot"])
         campaign = get_object_or_404(access.visible_campaigns(request.user), pk=campaign_pk)
         _roots, kinds = campaign_selectors.participation_tree(campaign=campaign)
     nodes = selectors.unit_tree_children(user=request.user, parent=unit, kinds=kinds)

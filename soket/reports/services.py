@@ -26,7 +26,7 @@ from soket.campaigns.models import Campaign
 from soket.core import clock
 from soket.notices.services import notify
 from soket.orgs.models import Department, Role, Unit, User
-from soket.reports import running
+from soket.reports import limits, running
 from soket.reports.assessment import compare, ratio_percent
 from soket.reports.models import (
     Assessment,
@@ -187,7 +187,7 @@ def report_set_reference(
     require_editable(report)
     document_number = " ".join(document_number.split())
     problems = []
-    if document_number and not document_number[0].isdigit():
+    if document_number and document_number[0] not in "0123456789":
         problems.append(_("The document number starts with its number, as in 45/BC-LĐLĐ."))
     if len(document_number) > MAX_DOCUMENT_NUMBER:
         problems.append(
@@ -367,6 +367,11 @@ def _send_back(
     require_permission(access.can_review_report(by, report))
     if not reason.strip():
         raise ReportError(missing_reason)
+    if len(reason) > limits.SHORT_TEXT:
+        raise ReportError(
+            _("The reason is longer than %s characters.")
+            % f"{limits.SHORT_TEXT:,}".replace(",", ".")
+        )
     report = _move(
         report,
         action=action,

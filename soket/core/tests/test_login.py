@@ -99,3 +99,49 @@ class ProxyTestCase(BaseTestCase):
         self.assertEqual(plain.stdout.strip().splitlines()[-1], "None", plain.stderr)
         proxied = manage("shell", "-c", code, SOKET_BEHIND_PROXY="1", **production)
         self.assertIn("HTTP_X_FORWARDED_PROTO", proxied.stdout, proxied.stderr)
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+class ThrottleBypassTestCase(BaseTestCase):
+    """Logging in as oneself clears one's own failures, never the address's guesses at
+    someone else's password."""
+
+    log_in = ThrottleTestCase.log_in
+
+    def test_logging_in_as_oneself_between_guesses_does_not_reset_them(self):
+        for _round in range(3):
+            self.log_in("carol", "wrong", address="10.0.0.5")
+            self.log_in("carol", "wrong", address="10.0.0.5")
+            self.log_in("alice", "password", address="10.0.0.5")  # the guesser's own account
+            self.client.logout()
+        self.assertEqual(self.log_in("carol", "password", address="10.0.0.5").status_code, 429)
+
+    def test_a_username_longer_than_any_is_just_wrong(self):
+        response = self.log_in("x" * 5000, "wrong")
+        self.assertEqual(response.status_code, 200)
+
+
+class StaleFormTestCase(BaseTestCase):
+    def setUp(self):
+        from django.test import Client
+
+        self.client = Client(enforce_csrf_checks=True)
+
+    def test_a_second_log_in_tab_sent_after_the_first_just_goes_on(self):
+        first = self.client.get(reverse("login"))
+        token = first.context["csrf_token"]
+        self.client.post(
+            reverse("login"),
+            {"username": "alice", "password": "password", "csrfmiddlewaretoken": token},
+        )
+        # The second tab still holds the token of before the log-in.
+        response = self.client.post(
+            reverse("login"),
+            {"username": "alice", "password": "password", "csrfmiddlewaretoken": token},
+        )
+        self.assertRedirects(response, reverse("home"))
+
+    def test_a_stale_form_is_explained_in_vietnamese(self):
+        self.client.force_login(self.alice)
+        response = self.client.post(reverse("notices_read"), {"csrfmiddlewaretoken": "stale"})
+        self.assertContains(response, "Trang đã cũ", status_code=403)

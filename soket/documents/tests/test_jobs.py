@@ -73,6 +73,17 @@ class JobPagesTestCase(CampaignTestCase):
         self.ask(what="table", format="xlsx", unit=self.district_a1.pk)
         self.assertEqual(DocumentJob.objects.count(), 1)
 
+    def test_nobody_floods_the_queue(self):
+        with override_settings(SOKET_DOCUMENT_JOBS_PER_PERSON=2):
+            # A plan ignores what else is sent: the same plan is the same job.
+            for unit in (self.district_a1, self.grassroots_a1, self.province_a):
+                self.ask(what="plan", format="docx", unit=unit.pk, report=self.report.pk)
+            self.assertEqual(DocumentJob.objects.count(), 1)
+            self.ask(what="outline", format="docx")
+            response = self.ask(what="table", format="xlsx", unit=self.district_a1.pk)
+        self.assertEqual(DocumentJob.objects.count(), 2)
+        self.assertRedirects(response, reverse("campaign_reports", args=[self.campaign.pk]))
+
     def test_a_job_is_its_requesters_alone(self):
         self.ask(what="table", format="xlsx", unit=self.district_a1.pk)
         job = DocumentJob.objects.get()

@@ -43,6 +43,10 @@ PAYLOADS = [
     "{% autoescape false %}{{ issuer }}{% endautoescape %}",
     "{{ config }}",
     "{{ request }}",
+    # Made to be slow: each replace multiplies the text.
+    '{{ issuer|replace("","0")|replace("0","0000000000")|replace("0","0000000000") }}',
+    # The laid-out body is Word XML: a filter would break it.
+    "{{ body|upper }}",
 ]
 
 
@@ -103,6 +107,38 @@ class SandboxTests(SimpleTestCase):
             word.render(io.BytesIO(BUILTIN.read_bytes()), context=context, body=[Para("x")])
         )
         self.assertIn("{{ cycler.__init__ }} <w:p/> & ;", all_text(document))
+
+
+class TemplateCostTests(SimpleTestCase):
+    def test_a_template_of_too_many_tags_is_refused_before_it_is_parsed(self):
+        with self.assertRaises(word.TemplateProblem) as refused:
+            render(template_with("{{ issuer }}" * 1001))
+        self.assertIn("1000", str(refused.exception))  # the limit, named
+
+    def test_a_document_property_past_words_limit_is_a_message_not_an_error(self):
+        with self.assertRaises(word.TemplateProblem):
+            render(template_with("{{ issuer }}" * 20, where="properties"))
+
+    def test_a_picture_linked_to_an_address_outside_is_refused(self):
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+        for target in ("http://127.0.0.1:8799/x.png", "file:///etc/passwd"):
+            document = Document(str(BUILTIN))
+            document.part.relate_to(target, RT.IMAGE, is_external=True)
+            buffer = io.BytesIO()
+            document.save(buffer)
+            with self.subTest(target=target), self.assertRaises(word.TemplateProblem) as refused:
+                render(buffer.getvalue())
+            self.assertIn(target[:20], str(refused.exception))
+
+    def test_a_hyperlink_is_only_written_down_and_stays(self):
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+        document = Document(str(BUILTIN))
+        document.part.relate_to("https://congdoan.vn", RT.HYPERLINK, is_external=True)
+        buffer = io.BytesIO()
+        document.save(buffer)
+        render(buffer.getvalue())
 
 
 class StoredTemplateTests(CampaignTestCase):

@@ -124,3 +124,17 @@ class DepartmentRoleTestCase(CampaignTestCase):
         )
         # Someone else at the province may.
         self.assertTrue(access.can_review_report(self.dave, district))
+
+
+class ReasonLengthTestCase(CampaignTestCase):
+    def test_a_reason_has_the_limit_of_every_short_text(self):
+        from soket.reports import limits
+
+        report = services.report_for(campaign=self.campaign, unit=self.district_a1)
+        report = services.report_submit(report=report, by=self.alice)
+        with self.assertRaises(services.ReportError):
+            services.report_return(
+                report=report, by=self.province_approver, reason="x" * (limits.SHORT_TEXT + 1)
+            )
+        report.refresh_from_db()
+        self.assertEqual(report.state, Report.State.SUBMITTED)
