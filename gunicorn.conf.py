@@ -30,8 +30,21 @@ max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
 limit_request_line = 8190
 limit_request_fields = 100
 limit_request_field_size = 8190
-# Only the office's own web server in front of gunicorn may say a request came over HTTPS.
-forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Only where the office's own web server sits in front (SOKET_BEHIND_PROXY=1, the same
+# setting Django reads) may it say that a request came over HTTPS, and only from its
+# address; otherwise no header changes the scheme, whoever sends it.
+BEHIND_PROXY = os.environ.get("SOKET_BEHIND_PROXY", "").strip().lower() in {
+    "1",
+    "true",
+    "yes",
+    "on",
+}
+if BEHIND_PROXY:
+    forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+    secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
+else:
+    forwarded_allow_ips = ""
+    secure_scheme_headers = {}
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"

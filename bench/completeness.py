@@ -17,9 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bench.timing import once, timed
-from soket.campaigns.models import Campaign, Deadline, Milestone, Participation
+from bench.world import national_campaign
+from soket.campaigns.models import Campaign
 from soket.core.testing import make_user
-from soket.orgs.models import PATH_STEP, Role, Unit, UnitKind
+from soket.orgs.models import PATH_STEP, Role, Unit
 from soket.reports import completeness, counts, running, services
 from soket.reports.models import Report
 
@@ -30,23 +31,7 @@ RUNS = 31
 
 
 def build_campaign() -> Campaign:
-    top = Unit.objects.get(code="TLD")
-    campaign = Campaign.objects.create(
-        code="bench-completeness", owner=top, kind="interim", title="Tiến độ (tổng hợp)",
-        reviewed_from=D(2013, 1, 1), reviewed_to=D(2015, 12, 31),
-    )  # fmt: skip
-    participation = Participation.objects.create(campaign=campaign, root=top)
-    participation.kinds.set(UnitKind.objects.all())
-    milestone = Milestone.objects.create(
-        campaign=campaign, order=1, label="12/2015", text="Gửi báo cáo",
-        starts_on=D(2015, 11, 1), ends_on=D(2016, 3, 15),
-    )  # fmt: skip
-    for kind in UnitKind.objects.exclude(code="confederation"):
-        Deadline.objects.create(
-            milestone=milestone, unit_kind=kind, deliverable="Báo cáo", is_report=True,
-            due_on=D(2015, 12, 31) - datetime.timedelta(days=10 * (3 - kind.rank)),
-        )  # fmt: skip
-    return campaign
+    return national_campaign(code="bench-completeness", title="Tiến độ (tổng hợp)")
 
 
 def _insert_reports(campaign: Campaign) -> None:

@@ -85,39 +85,20 @@ def _database_url() -> str:
 def build(scale: int, submitters: int):
     """The tree, the campaign (counted), and `submitters` reporters with draft reports."""
     from bench import hierarchy
-    from soket.campaigns.models import (
-        Campaign,
-        Deadline,
-        Milestone,
-        OutlineSection,
-        Participation,
-    )
+    from bench.world import national_campaign
     from soket.core.testing import make_resolution, make_target
-    from soket.orgs.models import Role, Unit, UnitKind, User
+    from soket.orgs.models import Role, Unit, User
     from soket.reports import running, services
     from soket.reports.models import Report
     from soket.reports.services import FigureInput
 
-    D = __import__("datetime").date
     hierarchy.build_tree(scale)
     top = Unit.objects.get(code="TLD")
     resolution = make_resolution("bench-dd", top)
     targets = [make_target(resolution, f"T{n}", "sum", 10, order=n) for n in range(3)]
-    campaign = Campaign.objects.create(
-        code="deadline-day", owner=top, kind="interim", title="Ngày hạn chót (tổng hợp)",
-        reviewed_from=D(2013, 1, 1), reviewed_to=D(2015, 12, 31),
-    )  # fmt: skip
-    OutlineSection.objects.create(campaign=campaign, order=1, heading="I").targets.set(targets)
-    Participation.objects.create(campaign=campaign, root=top).kinds.set(UnitKind.objects.all())
-    milestone = Milestone.objects.create(
-        campaign=campaign, order=1, label="12/2015", text="Gửi báo cáo",
-        starts_on=D(2015, 11, 1), ends_on=D(2016, 3, 15),
-    )  # fmt: skip
-    for kind in UnitKind.objects.exclude(code="confederation"):
-        Deadline.objects.create(
-            milestone=milestone, unit_kind=kind, deliverable="Báo cáo", is_report=True,
-            due_on=D(2015, 12, 31),
-        )  # fmt: skip
+    campaign = national_campaign(
+        code="deadline-day", title="Ngày hạn chót (tổng hợp)", targets=targets, staggered=False
+    )
     running.rebuild(campaign=campaign)
 
     # Open units (expected to report) spread over the whole country, as on the real day;

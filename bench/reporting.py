@@ -12,9 +12,10 @@ from django.db import connection
 from django.utils import timezone
 
 from bench.timing import once, timed
-from soket.campaigns.models import Campaign, Deadline, Milestone, OutlineSection, Participation
+from bench.world import national_campaign
+from soket.campaigns.models import Campaign
 from soket.core.testing import make_target
-from soket.orgs.models import Unit, UnitKind
+from soket.orgs.models import Unit
 from soket.reports import counts, rollup, running, services
 from soket.reports.models import Figure, Report
 from soket.resolutions.models import Resolution, Target
@@ -34,24 +35,7 @@ def build_campaign() -> Campaign:
         make_target(resolution, f"T{n:02d}", rules[n % len(rules)], 50, order=n)
         for n in range(TARGETS)
     ]
-    campaign = Campaign.objects.create(
-        code="bench", owner=top, kind="interim", title="Sơ kết toàn quốc (tổng hợp)",
-        reviewed_from=D(2013, 1, 1), reviewed_to=D(2015, 12, 31),
-    )  # fmt: skip
-    section = OutlineSection.objects.create(campaign=campaign, order=1, heading="Kết quả")
-    section.targets.set(targets)
-    participation = Participation.objects.create(campaign=campaign, root=top)
-    participation.kinds.set(UnitKind.objects.all())
-    milestone = Milestone.objects.create(
-        campaign=campaign, order=1, label="12/2015", text="Gửi báo cáo",
-        starts_on=D(2015, 11, 1), ends_on=D(2016, 3, 15),
-    )  # fmt: skip
-    for kind in UnitKind.objects.exclude(code="confederation"):
-        Deadline.objects.create(
-            milestone=milestone, unit_kind=kind, deliverable="Báo cáo", is_report=True,
-            due_on=D(2015, 12, 31) - datetime.timedelta(days=10 * (3 - kind.rank)),
-        )  # fmt: skip
-    return campaign
+    return national_campaign(code="bench", title="Sơ kết toàn quốc (tổng hợp)", targets=targets)
 
 
 def _insert_reports(campaign: Campaign, depth: int, at: datetime.datetime) -> None:

@@ -13,9 +13,9 @@ reviews their own report: a unit's report is reviewed by the level above by
 people who do not write it, and a department's report by the federation's
 approvers who hold no role in that department.
 
-The system administrator (a superuser) passes every check: theirs is an operator's
-account for repairs, which holds no role in the review and so is no one's reviewer in
-the ordinary course; give real reviewers roles.
+The system administrator (a superuser) passes every check but one: theirs is an
+operator's account for repairs, and like everyone they never review a report they sent.
+Lists addressed to a level (reports to review) are for the people who hold its roles.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from django.db.models import Q, QuerySet
 
 from soket.campaigns.models import Campaign
 from soket.orgs.models import Role, Unit, User, ids_in_path
-from soket.reports.models import Report
+from soket.reports.models import Report, Transition
 from soket.resolutions.models import Resolution
 
 
@@ -65,12 +65,10 @@ def _roles_granting(user: User, perm: Perm) -> QuerySet[Role]:
 
 
 def role_units(user: User, perm: Perm = Perm.VIEW) -> QuerySet[Unit]:
-    """The units where the user holds a role that grants `perm` (every unit, for the
-    system administrator, who passes every check)."""
+    """The units where the user holds a role that grants `perm` (none for a system
+    administrator without roles: what is addressed to a level is for its people)."""
     if not _is_active(user):
         return Unit.objects.none()
-    if user.is_superuser:
-        return Unit.objects.all()
     return Unit.objects.filter(pk__in=_roles_granting(user, perm).values("unit_id"))
 
 
@@ -146,15 +144,15 @@ def managed_units(user: User) -> QuerySet[Unit]:
 
 def template_units(user: User) -> QuerySet[Unit]:
     """The federations (units with units below) whose Word templates the user may replace:
-    those where they are campaign administrators. A template serves a whole subtree, so
-    a grassroots union does not keep one of its own."""
-    return role_units(user, Perm.MANAGE).filter(
+    those in their campaign-admin subtrees. A template serves a whole subtree, so a
+    grassroots union does not keep one of its own."""
+    return managed_units(user).filter(
         pk__in=Unit.objects.filter(parent__isnull=False).values("parent_id")
     )
 
 
 def can_manage_templates(user: User, unit: Unit) -> bool:
-    return can(user, Perm.MANAGE, unit) and unit.children.exists()
+    return template_units(user).filter(pk=unit.pk).exists()
 
 
 # Reports. A unit's own people write and submit its report; the level above reviews it.
@@ -194,9 +192,13 @@ def reviewing_unit(report: Report) -> Unit | None:
 
 
 def can_review_report(user: User, report: Report) -> bool:
-    """Approvers at the reviewing level (or above) who are not among the report's authors."""
+    """Approvers at the reviewing level (or above) who are not among the report's authors,
+    and never the person who sent it."""
     above = reviewing_unit(report)
     if above is None or not can(user, Perm.REVIEW, above):
+        return False
+    sends = report.transitions.filter(action=Transition.Action.SUBMIT).order_by("-at", "-pk")
+    if sends.values_list("by_id", flat=True).first() == user.pk:
         return False
     if user.is_superuser:
         return True

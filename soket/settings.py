@@ -186,6 +186,10 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = BASE_DIR / "var" / "media"
+# Attachments and documents are served through permission checks only: nobody else on
+# the server reads them either.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Background work (mail, reminders, heavy documents) runs in django-tasks' database runner.
 TASKS = {

@@ -3,29 +3,39 @@ refusal in the person's language on the log-in page itself."""
 
 from __future__ import annotations
 
+import logging
+
 from axes.handlers.database import AxesDatabaseHandler
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from soket.orgs.models import User
-
-USERNAME_LENGTH = User._meta.get_field("username").max_length
+logger = logging.getLogger(__name__)
 
 
 def client_address(request: HttpRequest) -> str | None:
     """The visitor's address. Behind the office's own web server (SOKET_BEHIND_PROXY), the
     last address that server appended to X-Forwarded-For; the ones before it were sent
     by the visitor and prove nothing. Otherwise the connection's own address."""
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if settings.SOKET_BEHIND_PROXY:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         last = forwarded.split(",")[-1].strip()
         if last:
             return last
-    return request.META.get("REMOTE_ADDR")
+    address = request.META.get("REMOTE_ADDR")
+    if forwarded and address in ("127.0.0.1", "::1"):
+        # Every visitor seems to come from this machine: one visitor's wrong passwords
+        # would shut out everyone. Most likely a web server in front was not declared.
+        logger.warning(
+            "Log-ins come from %s with X-Forwarded-For set: if a web server of the office's "
+            "sits in front of Soket, set SOKET_BEHIND_PROXY=1.",
+            address,
+        )
+    return address
 
 
 def client_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
@@ -33,7 +43,8 @@ def client_username(request: HttpRequest, credentials: dict | None = None) -> st
     and must not fail the log-in table's own column."""
     source = credentials if credentials else getattr(request, "POST", {})
     username = source.get("username") if source else None
-    return username[:USERNAME_LENGTH] if isinstance(username, str) else username
+    longest = get_user_model()._meta.get_field("username").max_length
+    return username[:longest] if isinstance(username, str) else username
 
 
 class AccountOnlyReset(AxesDatabaseHandler):

@@ -393,6 +393,7 @@ def backup(*, destination: str | None = None, keep: int | None = None) -> Outcom
                 database.unlink()
                 manifest["media"] = _add_media(tar, Path(settings.MEDIA_ROOT))
             _write_manifest(partial, manifest_at, manifest)
+            partial.chmod(0o600)  # it holds every report and password hash
             os.replace(partial, path)
         _sync_folder(path.parent)
     except OSError as error:

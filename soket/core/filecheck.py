@@ -13,11 +13,13 @@ refused because its data do not decode.
 from __future__ import annotations
 
 import io
+import lzma
 import struct
 import warnings
 import zipfile
 import zlib
 from typing import IO
+from xml.parsers import expat
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -139,17 +141,71 @@ def check_zip(data: IO[bytes], *, members: tuple[str, ...] = ()) -> None:
                 raise invalid
             unpacked = 0
             for info in infos:  # the declared sizes may lie: count what comes out
+                prolog = _Prolog()
                 with archive.open(info) as member:
                     while chunk := member.read(CHUNK):
                         unpacked += len(chunk)
                         if unpacked > limit:
                             raise bomb
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError):
+                        prolog.feed(chunk)
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        EOFError,
+        OSError,
+        ValueError,
+        zlib.error,  # damaged deflate data
+        lzma.LZMAError,
+    ):
         raise invalid from None
     except RuntimeError:  # an encrypted member
         raise invalid from None
     finally:
         data.seek(0)
+
+
+class _Doctype(Exception):
+    pass
+
+
+class _Root(Exception):
+    pass
+
+
+class _Prolog:
+    """Watches the start of an archive member for a DOCTYPE. Word, Excel and LibreOffice
+    never write one; a hand-made file uses it to declare entities (XXE, "billion
+    laughs"), and the libraries that read Office files follow relationships to parts of
+    any name. Parsing stops at the root element, or at the first error (a picture, or
+    any part that is not XML)."""
+
+    def __init__(self) -> None:
+        self.parser = expat.ParserCreate()
+        self.parser.StartDoctypeDeclHandler = self._doctype
+        self.parser.StartElementHandler = self._root
+        self.done = False
+
+    @staticmethod
+    def _doctype(*args) -> None:
+        raise _Doctype
+
+    @staticmethod
+    def _root(*args) -> None:
+        raise _Root
+
+    def feed(self, chunk: bytes) -> None:
+        if self.done:
+            return
+        try:
+            self.parser.Parse(chunk, False)
+        except _Doctype:
+            raise FileRefused(
+                _("The file declares a document type (DOCTYPE), which no Office file "
+                  "holds; it was refused.")
+            ) from None  # fmt: skip
+        except (_Root, expat.ExpatError):
+            self.done = True
 
 
 # The pictures Soket takes, by content type, with the name Pillow gives their format.

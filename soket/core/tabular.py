@@ -10,12 +10,10 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from xml.parsers import expat
 
 import openpyxl
 from django.conf import settings
@@ -179,7 +177,7 @@ def _normalise(header: Any) -> str:
 
 def check_zip(data: bytes) -> None:
     """Refuse a workbook that is not a ZIP archive, would unpack to an unsafe size, or
-    declares a document type in any of its XML parts."""
+    declares a document type in any of its parts (soket.core.filecheck)."""
     try:
         filecheck.check_zip(io.BytesIO(data), members=("xl/workbook.xml",))
     except filecheck.FileDamaged:
@@ -188,50 +186,6 @@ def check_zip(data: bytes) -> None:
         ) from None
     except filecheck.FileRefused as refused:
         raise TableError([RowError(None, None, str(refused))]) from None
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for info in archive.infolist():
-            if info.filename.lower().endswith((".xml", ".rels")):
-                with archive.open(info) as member:
-                    declares_doctype = _declares_doctype(member)
-                if declares_doctype:
-                    message = _(
-                        "The file declares a document type (DOCTYPE), which no spreadsheet "
-                        "holds, and was refused."
-                    )
-                    raise TableError([RowError(None, None, message)])
-
-
-class _Doctype(Exception):
-    pass
-
-
-class _Root(Exception):
-    pass
-
-
-def _declares_doctype(stream) -> bool:
-    """Whether an XML part opens with a DOCTYPE. Excel and LibreOffice never write one;
-    a hand-made file uses it to declare entities (XXE, "billion laughs"). Only the prolog
-    is read: parsing stops at the root element."""
-
-    def doctype(*args):
-        raise _Doctype
-
-    def root(*args):
-        raise _Root
-
-    parser = expat.ParserCreate()
-    parser.StartDoctypeDeclHandler = doctype
-    parser.StartElementHandler = root
-    try:
-        while chunk := stream.read(64 * 1024):
-            parser.Parse(chunk, False)
-        parser.Parse(b"", True)
-    except _Doctype:
-        return True
-    except (_Root, expat.ExpatError):  # a damaged part is the reader's to refuse
-        return False
-    return False
 
 
 def check_size(data: bytes) -> None:

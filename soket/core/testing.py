@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import datetime
+import shutil
+import tempfile
+import unittest
 
-from django.test import TestCase
+from django.test import TestCase, override_settings
 
 from soket.campaigns.models import Campaign, Deadline, Milestone, OutlineSection, Participation
 from soket.orgs import services
 from soket.orgs.models import Department, Role, Unit, UnitKind, User
 from soket.resolutions.models import Resolution, ReviewItem, Target
+
+
+def use_temporary_media(test: unittest.TestCase) -> str:
+    """Files a test stores (attachments, templates, documents) go to a folder of its own,
+    removed when the test ends; returns the folder."""
+    media = tempfile.mkdtemp(prefix="soket-test-media-")
+    test.addCleanup(shutil.rmtree, media, ignore_errors=True)
+    override = override_settings(MEDIA_ROOT=media)
+    override.enable()
+    test.addCleanup(override.disable)
+    return media
 
 
 def make_kinds() -> dict[str, UnitKind]:
@@ -37,6 +51,18 @@ def make_user(username: str, unit: Unit | None = None, kind: str = Role.Kind.VIE
     if unit is not None:
         services.role_grant(user=user, unit=unit, kind=kind)
     return user
+
+
+def make_operators() -> tuple[User, User]:
+    """Two system administrators: one sends reports, the other reviews them, since
+    nobody reviews a report they sent."""
+    operators = []
+    for username in ("admin", "reviewer"):
+        operator = make_user(username)
+        operator.is_superuser = True
+        operator.save()
+        operators.append(operator)
+    return operators[0], operators[1]
 
 
 def make_resolution(code: str, issuer: Unit, implements: Resolution | None = None) -> Resolution:

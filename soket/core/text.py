@@ -22,3 +22,8 @@ def clean_text(value: str) -> str:
     if not value:
         return value
     return _CONTROLS.sub("", _BREAKS.sub("\n", value))
+
+
+def grouped(number: int) -> str:
+    """A whole number as Vietnamese writes it: 32.767."""
+    return f"{number:,}".replace(",", ".")

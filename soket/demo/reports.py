@@ -134,7 +134,9 @@ def _play(report: Report, actor: User, submitted, reviewed, outcome) -> None:
     if submitted is None or outcome == "draft":
         return
     by = _person(report.unit, actor, report.department)
-    reviewer = _person(access.reviewing_unit(report), actor)
+    # Where the level above has no demo approver, the province's reviews: never the
+    # one who sent it.
+    reviewer = _person(access.reviewing_unit(report), _person(report.campaign.owner, actor))
     with clock.frozen_at(submitted):
         services.report_submit(report=report, by=by)
     if outcome == "accept":

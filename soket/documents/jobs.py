@@ -99,16 +99,21 @@ def job_request(
     _require_visible(by, campaign=campaign, report=report, unit=unit)
     if (what == What.REPORT and report is None) or (what == What.TABLE and unit is None):
         raise JobRefused(_("Say which report or unit the document is for."))
+    if report is not None and report.campaign_id != campaign.pk:
+        raise PermissionDenied
     _prune()
-    same = DocumentJob.objects.filter(
-        requested_by=by,
-        what=what,
-        file_format=file_format,
-        campaign=campaign,
-        report=report,
-        unit=unit,
-        state__in=[State.QUEUED, State.RUNNING],
-    ).first()
+    # One request of a person at a time: two clicks at once make one job, and the
+    # limit below cannot be passed by asking in parallel.
+    User.objects.select_for_update().filter(pk=by.pk).first()
+    key = {
+        "requested_by": by,
+        "what": what,
+        "file_format": file_format,
+        "campaign": campaign,
+        "report": report,
+        "unit": unit,
+    }
+    same = DocumentJob.objects.filter(**key, state__in=[State.QUEUED, State.RUNNING]).first()
     if same is not None:
         return same
     waiting = jobs_for(user=by).filter(state__in=[State.QUEUED, State.RUNNING]).count()
@@ -121,12 +126,7 @@ def job_request(
             % waiting
         )
     job = DocumentJob.objects.create(
-        requested_by=by,
-        what=what,
-        file_format=file_format,
-        campaign=campaign,
-        report=report,
-        unit=unit,
+        **key,
         filename=_filename(
             what=what, file_format=file_format, campaign=campaign, report=report, unit=unit
         ),
@@ -203,12 +203,14 @@ def _finish(job: DocumentJob, state: str, *, message: str = "") -> None:
 
 
 def _prune() -> None:
-    """Forget the documents made more than SOKET_DOCUMENT_KEEP_HOURS ago, files and all."""
+    """Forget the documents made more than SOKET_DOCUMENT_KEEP_HOURS ago, files and all;
+    the files go once the rows' deletion has committed."""
     since = timezone.now() - datetime.timedelta(hours=settings.SOKET_DOCUMENT_KEEP_HOURS)
-    old = list(DocumentJob.objects.filter(requested_at__lt=since).exclude(file=""))
-    for job in old:
-        job.file.delete(save=False)
-    DocumentJob.objects.filter(requested_at__lt=since).delete()
+    old = DocumentJob.objects.filter(requested_at__lt=since)
+    files = [name for name in old.exclude(file="").values_list("file", flat=True)]
+    old.delete()
+    storage = DocumentJob._meta.get_field("file").storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in files])
 
 
 # Reading them.

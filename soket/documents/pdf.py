@@ -68,7 +68,9 @@ def convert(docx: bytes) -> bytes:
     problem = missing()
     if problem:
         raise PdfUnavailable(problem)
-    with tempfile.TemporaryDirectory(prefix=WORK_PREFIX) as folder:
+    run = Path(settings.SOKET_RUN_DIR)
+    run.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=WORK_PREFIX, dir=run) as folder:
         work = Path(folder)
         (work / "van-ban.docx").write_bytes(docx)
         office_convert(work / "van-ban.docx", to="pdf:writer_pdf_Export")

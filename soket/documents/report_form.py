@@ -30,7 +30,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from soket.core import tabular
 from soket.core.tabular import Column, RowError, TableError
-from soket.core.text import clean_text
+from soket.core.text import clean_text, grouped
 from soket.reports import entry, limits
 from soket.reports.models import Figure, Report
 from soket.reports.selectors import report_targets
@@ -84,10 +84,6 @@ def _numbers(target: Target, *, units_below: bool) -> tuple[str, ...]:
     return ()
 
 
-def _vi_count(number: int) -> str:
-    return f"{number:,}".replace(",", ".")
-
-
 def _fits_a_cell(text: str) -> bool:
     return len(clean_text(text)) <= tabular.CELL_CHARACTERS
 
@@ -99,8 +95,8 @@ def _too_long(heading: str, text: str) -> str:
         "download the form again."
     ) % {
         "section": heading,
-        "length": _vi_count(len(clean_text(text))),
-        "limit": _vi_count(tabular.CELL_CHARACTERS),
+        "length": grouped(len(clean_text(text))),
+        "limit": grouped(tabular.CELL_CHARACTERS),
     }
 
 

@@ -41,6 +41,8 @@ FILTERS = frozenset({"upper", "lower", "title", "capitalize", "trim", "default",
 BLOCKS = frozenset({"body", "annex"})
 # A Word template holds a few dozen tags; far more is a template made to be slow.
 MAX_TAGS = 1000
+MAX_NODES = 5000  # in one part's syntax tree
+MAX_DEPTH = 40
 TESTS = frozenset({"defined", "undefined", "none", "true", "false"})
 
 
@@ -70,8 +72,11 @@ class DocumentEnvironment(ImmutableSandboxedEnvironment):
                 _("The template has %(tags)d tags; at most %(limit)d are allowed.")
                 % {"tags": tags, "limit": MAX_TAGS}
             )
-        template = super()._parse(source, name, filename)
-        check(template)
+        try:
+            template = super()._parse(source, name, filename)
+            check(template)
+        except RecursionError:
+            raise TemplateRefused(_("The template's tags are nested too deeply.")) from None
         return template
 
 
@@ -86,19 +91,38 @@ def allowed_placeholders() -> str:
 
 
 class _Checker:
-    def visit(self, node: nodes.Node, *, loop_names: frozenset[str], in_loop: bool) -> None:
+    """Walks a template's syntax tree, refusing what the documents do not offer. It
+    also counts the nodes and their depth, so that a template cannot be made slow with
+    one enormous tag (`{{ issuer ~ issuer ~ … }}`) instead of many small ones."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def visit(
+        self, node: nodes.Node, *, loop_names: frozenset[str], in_loop: bool, depth: int = 0
+    ) -> None:
+        self.count += 1
+        if self.count > MAX_NODES or depth > MAX_DEPTH:
+            raise TemplateRefused(_("The template's tags are too long or nested too deeply."))
+        inner = {"loop_names": loop_names, "in_loop": in_loop, "depth": depth + 1}
         if isinstance(node, nodes.For):
-            self._for(node, loop_names=loop_names, in_loop=in_loop)
+            self._for(node, loop_names=loop_names, in_loop=in_loop, depth=depth)
+            return
+        if isinstance(node, nodes.Output | nodes.If):
+            # The laid-out body and annex are Word XML: printed whole, or tested, only.
+            for child in node.iter_child_nodes():
+                if not (isinstance(child, nodes.Name) and child.name in BLOCKS):
+                    self.visit(child, **inner)
             return
         if isinstance(node, nodes.Name):
+            if node.name in BLOCKS:
+                self.refuse(_("%s other than printed whole") % node.name)
             if node.ctx != "load" or node.name not in NAMES | loop_names:
                 self.refuse(node.name)
             return
         if isinstance(node, nodes.Filter):
             if node.name not in FILTERS or node.dyn_args or node.dyn_kwargs:
                 self.refuse(f"| {node.name}")
-            if isinstance(node.node, nodes.Name) and node.node.name in BLOCKS:
-                self.refuse(f"{node.node.name} | {node.name}")
             for argument in [*node.args, *(kw.value for kw in node.kwargs)]:
                 if not isinstance(argument, nodes.Const):
                     self.refuse(f"| {node.name}(…)")
@@ -111,18 +135,20 @@ class _Checker:
         elif not isinstance(node, _PLAIN):
             self.refuse(_describe(node))
         for child in node.iter_child_nodes():
-            self.visit(child, loop_names=loop_names, in_loop=in_loop)
+            self.visit(child, **inner)
 
-    def _for(self, node: nodes.For, *, loop_names: frozenset[str], in_loop: bool) -> None:
+    def _for(
+        self, node: nodes.For, *, loop_names: frozenset[str], in_loop: bool, depth: int
+    ) -> None:
         if in_loop:
             self.refuse(_("a loop inside a loop"))
         if not isinstance(node.iter, nodes.Name) or node.iter.name not in LINE_LISTS:
             self.refuse(f"for … in {_describe(node.iter)}")
         if not isinstance(node.target, nodes.Name) or node.recursive or node.test is not None:
             self.refuse("for")
-        inner = loop_names | {node.target.name}
+        names = loop_names | {node.target.name}
         for child in [*node.body, *node.else_]:
-            self.visit(child, loop_names=inner, in_loop=True)
+            self.visit(child, loop_names=names, in_loop=True, depth=depth + 1)
 
     def refuse(self, what: str) -> None:
         raise TemplateRefused(

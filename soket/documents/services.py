@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
+from docx import Document
 
 from soket import access
 from soket.audit import services as audit
@@ -30,17 +31,24 @@ from soket.reports.services import (
 from soket.resolutions.models import Target
 
 
-@transaction.atomic
 def report_form_upload(*, report: Report, by: User, filename: str, data: bytes) -> bool:
     """Save what a unit filled in its Excel form; False when the file changes nothing.
 
     All or nothing: any invalid cell refuses the whole file (TableError). A form made
-    from an older revision is refused if it would overwrite changes made since.
+    from an older revision is refused if it would overwrite changes made since. The
+    workbook is read before the report is locked (reading takes a moment); the revision
+    check under the lock makes that safe.
     """
     require_permission(access.can_edit_report(by, report))
-    report = Report.objects.select_for_update().get(pk=report.pk)
     require_editable(report)
     content = read_form(report=report, filename=filename, data=data)
+    return _report_form_keep(report=report, by=by, content=content)
+
+
+@transaction.atomic
+def _report_form_keep(*, report: Report, by: User, content: FormContent) -> bool:
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    require_editable(report)
     if _unchanged(report, content):
         return False
     if content.revision != report.revision:
@@ -124,7 +132,13 @@ def template_upload(*, unit: Unit, kind: str, upload: UploadedFile, by: User) ->
     except filecheck.FileRefused as refused:
         raise word.TemplateProblem(str(refused)) from None
     data = upload.read()
-    word.render(io.BytesIO(data), context=SAMPLE_CONTEXT, body=[Para("Thử mẫu.")])
+    trial = word.render(io.BytesIO(data), context=SAMPLE_CONTEXT, body=[Para("Thử mẫu.")])
+    try:  # what it made must open as a Word document again
+        Document(io.BytesIO(trial))
+    except Exception:  # python-docx and lxml raise many kinds of error
+        raise word.TemplateProblem(
+            _("Filled in, the template does not make a valid Word document.")
+        ) from None
     return _template_keep(unit=unit, kind=kind, filename=filename, data=data, by=by)
 
 

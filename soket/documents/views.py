@@ -97,8 +97,6 @@ def document_request(request: HttpRequest) -> HttpResponse:
         report = _get_report_for_user(request, params.id_or_404(post.get("report")))
     if post.get("unit"):
         unit = _get_unit_for_user(request, params.id_or_404(post.get("unit")))
-    if report is not None and report.campaign_id != campaign.pk:
-        raise Http404
     try:
         job = jobs.job_request(
             by=request.user,
@@ -147,8 +145,12 @@ def document_job_file(request: HttpRequest, pk: uuid.UUID) -> FileResponse:
     job = _get_job_for_user(request, pk)
     if job.state != DocumentJob.State.READY or not job.file:
         raise Http404
+    try:
+        made = job.file.open("rb")
+    except FileNotFoundError:  # removed from the disk by hand, or restored without it
+        raise Http404 from None
     return FileResponse(
-        job.file.open("rb"),
+        made,
         as_attachment=True,
         filename=job.filename,
         content_type=CONTENT_TYPES[job.file_format],

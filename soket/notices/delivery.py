@@ -151,6 +151,8 @@ def _send(batch: list[OutgoingMail], me: str, result: Delivery) -> bool:
         return False
     try:
         for index, mail in enumerate(batch):
+            if not _renew_claim(mail, me):
+                continue  # taken over past the lease by another run, which sends it
             try:
                 message = _message(mail, connection)
             except Exception as error:  # a mail that cannot be written: only it fails
@@ -175,6 +177,16 @@ def _send(batch: list[OutgoingMail], me: str, result: Delivery) -> bool:
             connection.close()
         except Exception:  # the mails are recorded; a failed goodbye changes nothing
             logger.warning("Closing the mail connection failed.", exc_info=True)
+
+
+def _renew_claim(mail: OutgoingMail, me: str) -> bool:
+    """Keep the claim on a mail just before sending it: a slow relay can make a batch
+    outlast the lease, and a run that took the rest over must not send it too."""
+    return bool(
+        OutgoingMail.objects.filter(pk=mail.pk, status=Status.SENDING, claimed_by=me).update(
+            claimed_at=timezone.now()
+        )
+    )
 
 
 def _message(mail: OutgoingMail, connection) -> EmailMessage:

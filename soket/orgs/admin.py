@@ -28,6 +28,11 @@ class UnitAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        """A unit that ends is closed (closed_on), which keeps its history and the
+        campaigns' counts right; nothing deletes one."""
+        return False
+
     def save_model(self, request, obj, form, change) -> None:
         """Through the service, so that the campaigns' completeness counts follow a unit
         that closes, reopens or changes kind."""

@@ -67,12 +67,18 @@ def kind_of(name: str, head: bytes) -> Kind | None:
     return None
 
 
-@transaction.atomic
 def attachment_add(*, report: Report, by: User, upload: UploadedFile) -> Attachment:
-    """Attach a file once its size and its content say it is what its name says."""
+    """Attach a file once its size and its content say it is what its name says.
+
+    The content is checked before the transaction (unpacking or decoding a large file
+    takes a moment, and no write should wait on it)."""
     require_permission(access.can_edit_report(by, report))
-    report.refresh_from_db()
     require_editable(report)
+    kind = _checked_kind(upload)
+    return _attachment_keep(report=report, by=by, upload=upload, kind=kind)
+
+
+def _checked_kind(upload: UploadedFile) -> Kind:
     try:
         filecheck.check_size(upload.size, limit=settings.SOKET_MAX_ATTACHMENT_BYTES)
         upload.seek(0)
@@ -87,6 +93,13 @@ def attachment_add(*, report: Report, by: User, upload: UploadedFile) -> Attachm
         raise ReportError(
             _("“%(name)s” was not attached: %(reason)s") % {"name": upload.name, "reason": refused}
         ) from None
+    return kind
+
+
+@transaction.atomic
+def _attachment_keep(*, report: Report, by: User, upload: UploadedFile, kind: Kind) -> Attachment:
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    require_editable(report)  # again: it may have been sent meanwhile
     attachment = Attachment(
         report=report,
         name=upload.name[-200:],

@@ -31,33 +31,20 @@ def _number(post: QueryDict, name: str, target: Target, errors: list[str]):
         return None
 
 
-def _text(post: QueryDict, name: str, errors: list[str], *, limit: int, what: str) -> str:
-    """The field's text; past `limit`, an error naming `what` (and the text kept whole,
-    so the person can shorten it)."""
-    value = post.get(name, "").replace("\r\n", "\n").strip()
-    if len(value) > limit:
-        errors.append(
-            _("%(what)s: the text is longer than %(limit)s characters (%(length)s).")
-            % {"what": what, "limit": f"{limit:,}".replace(",", "."),
-               "length": f"{len(value):,}".replace(",", ".")}
-        )  # fmt: skip
-    return value
+def _text(post: QueryDict, name: str) -> str:
+    """The field's text, whole: its length is checked where every save is (report_save),
+    and a text too long comes back to the person to shorten."""
+    return post.get(name, "").replace("\r\n", "\n").strip()
 
 
 def read_report_form(post: QueryDict, *, targets, section_ids, item_ids) -> ReportForm:
     form = ReportForm()
     for section_id in section_ids:
         if f"section-{section_id}" in post:
-            form.sections[section_id] = _text(
-                post, f"section-{section_id}", form.errors,
-                limit=limits.TEXT, what=_("A section of the report"),
-            )  # fmt: skip
+            form.sections[section_id] = _text(post, f"section-{section_id}")
     for item_id in item_ids:
         if f"item-{item_id}" in post:
-            form.items[item_id] = _text(
-                post, f"item-{item_id}", form.errors,
-                limit=limits.TEXT, what=_("The assessment of a review item"),
-            )  # fmt: skip
+            form.items[item_id] = _text(post, f"item-{item_id}")
     for target in targets:
         if f"override-{target.pk}" not in post:
             continue
@@ -70,15 +57,9 @@ def read_report_form(post: QueryDict, *, targets, section_ids, item_ids) -> Repo
             numerator=_number(post, f"numerator-{target.pk}", target, form.errors),
             denominator=_number(post, f"denominator-{target.pk}", target, form.errors),
             override=override,
-            override_reason=_text(
-                post, f"reason-{target.pk}", form.errors, limit=limits.SHORT_TEXT,
-                what=_("Target %s, the reason for the assessment") % target.code,
-            ),
-            causes=_text(
-                post, f"causes-{target.pk}", form.errors, limit=limits.SHORT_TEXT,
-                what=_("Target %s, the causes") % target.code,
-            ),
-        )  # fmt: skip
+            override_reason=_text(post, f"reason-{target.pk}"),
+            causes=_text(post, f"causes-{target.pk}"),
+        )
     return form
 
 

@@ -24,6 +24,7 @@ from soket import access
 from soket.audit import services as audit
 from soket.campaigns.models import Campaign
 from soket.core import clock
+from soket.core.text import grouped
 from soket.notices.services import notify
 from soket.orgs.models import Department, Role, Unit, User
 from soket.reports import limits, running
@@ -130,11 +131,16 @@ def report_save(
     require_permission(access.can_edit_report(by, report))
     report.refresh_from_db()
     require_editable(report)
+    targets = Target.objects.in_bulk(list((figures or {}).keys()))
+    codes = {target_id: target.code for target_id, target in targets.items()}
     problems = [
-        _("target %s: give the reason for setting the assessment by hand") % target_id
+        _("target %s: give the reason for setting the assessment by hand") % codes[target_id]
         for target_id, given in (figures or {}).items()
         if given.override and not given.override_reason.strip()
     ]
+    problems += limits.problems(
+        sections=sections or {}, items=items or {}, figures=figures or {}, codes=codes
+    )
     if problems:
         raise ReportError("; ".join(problems))
     bump_revision(report, revision)
@@ -144,7 +150,6 @@ def report_save(
         SectionText.objects.update_or_create(
             report=report, section_id=section_id, defaults={"text": text}
         )
-    targets = Target.objects.in_bulk(list((figures or {}).keys()))
     for target_id, given in (figures or {}).items():
         Figure.objects.update_or_create(
             report=report,
@@ -369,8 +374,7 @@ def _send_back(
         raise ReportError(missing_reason)
     if len(reason) > limits.SHORT_TEXT:
         raise ReportError(
-            _("The reason is longer than %s characters.")
-            % f"{limits.SHORT_TEXT:,}".replace(",", ".")
+            _("The reason is longer than %s characters.") % grouped(limits.SHORT_TEXT)
         )
     report = _move(
         report,

@@ -15,7 +15,7 @@ from soket.notices.services import notify
 from soket.orgs.models import Department, Role, Unit, User
 from soket.reports import attachments, completeness, consolidation, entry, selectors, services
 from soket.reports.forms import ReportForm, read_reference_form, read_report_form
-from soket.reports.models import Assessment, Attachment, Report
+from soket.reports.models import Assessment, Attachment, Report, Transition
 
 
 def _get_report_for_user(request: HttpRequest, pk: int) -> Report:
@@ -154,35 +154,36 @@ def report_reference(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("report_detail", pk=report.pk)
 
 
-State = Report.State
-
 # Each move: the service that makes it, and the state it leaves the report in.
+Action = Transition.Action
+
+# Each move: the service that makes it, and the transition it records.
 MOVES = {
-    "gui": (
-        lambda report, by, reason: services.report_submit(report=report, by=by),
-        State.SUBMITTED,
+    "gui": (lambda report, by, reason: services.report_submit(report=report, by=by), Action.SUBMIT),
+    "rut": (
+        lambda report, by, reason: services.report_withdraw(report=report, by=by),
+        Action.WITHDRAW,
     ),
-    "rut": (lambda report, by, reason: services.report_withdraw(report=report, by=by), State.DRAFT),
     "tra-lai": (
         lambda report, by, reason: services.report_return(report=report, by=by, reason=reason),
-        State.RETURNED,
+        Action.RETURN,
     ),
     "chap-nhan": (
         lambda report, by, reason: services.report_accept(report=report, by=by),
-        State.ACCEPTED,
+        Action.ACCEPT,
     ),
     "mo-lai": (
         lambda report, by, reason: services.report_reopen(report=report, by=by, reason=reason),
-        State.RETURNED,
+        Action.REOPEN,
     ),
 }
 
 
-def _made_by_them_just_now(report: Report, user: User, leads_to: str) -> bool:
-    """Whether the report is where the move leads because this person's previous click
-    (a double click, a resent form) took it there."""
+def _made_by_them_just_now(report: Report, user: User, action: str) -> bool:
+    """Whether this very move is the report's last one, made by this person: their
+    previous click (a double click, a resent form) did it."""
     last = report.transitions.order_by("-at", "-pk").first()
-    return report.state == leads_to and last is not None and last.by_id == user.pk
+    return last is not None and last.action == action and last.by_id == user.pk
 
 
 @login_required
@@ -193,12 +194,12 @@ def report_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     report = _get_report_for_user(request, pk)
     if action not in MOVES:
         raise Http404
-    move, leads_to = MOVES[action]
+    move, recorded = MOVES[action]
     try:
         report = move(report, request.user, request.POST.get("reason", "").strip())
     except services.ReportError as error:
         report.refresh_from_db()
-        if _made_by_them_just_now(report, request.user, leads_to):
+        if _made_by_them_just_now(report, request.user, recorded):
             messages.success(
                 request, _("The report is now %s.") % report.get_state_display().lower()
             )

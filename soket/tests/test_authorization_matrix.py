@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import docx
+import openpyxl
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
@@ -38,6 +39,7 @@ from soket.audit.models import Entry
 from soket.campaigns.models import Campaign, OutlineSection, Participation
 from soket.core import clock
 from soket.core.testing import make_kinds, make_resolution, make_target, make_unit, make_user
+from soket.documents import report_form
 from soket.documents.models import DocumentJob, DocumentTemplate
 from soket.documents.template_builder import BUILTIN
 from soket.notices.models import Notice
@@ -250,7 +252,16 @@ def job(mine: bool):
 
 
 def form_upload(key):
-    return lambda t, who: Call([t.reports[key].pk])
+    """The report's own Excel form, with one text changed, as a unit fills it offline."""
+
+    def build(t, who):
+        workbook = openpyxl.load_workbook(io.BytesIO(report_form.form_xlsx(t.reports[key])))
+        workbook[report_form.TEXTS].cell(2, 3, "Viết ngoài mạng")
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return Call([t.reports[key].pk], {"file": SimpleUploadedFile("f.xlsx", buffer.getvalue())})
+
+    return build
 
 
 def template_for(key):
@@ -335,7 +346,8 @@ MATRIX = [
     row("campaign_reports", "GET", each(THREE, campaign), a1="OA", dept="OSA"),
     row("report_start", "POST", {**each(THREE, start), "D": start("A", "to-chuc")},
         writers="O", dept="D"),
-    row("reports_accept", "POST", each(REVIEWED, accept_many), heads="B"),
+    # A list addressed to a level: for the people who hold its roles.
+    row("reports_accept", "POST", each(REVIEWED, accept_many), heads="B", superuser=""),
     row("remind_missing", "POST", each(THREE, campaign_unit), heads="O"),
     row("completeness_branch", "GET", each(THREE, campaign_unit), heads="O"),
     row("report_detail", "GET", each(REPORTS, report), a1="O", dept="OSADE"),
@@ -367,8 +379,7 @@ MATRIX = [
     row("document_job_file", "GET", {"M": job(True), "X": job(False)},
         roles="M", superuser="M"),
     row("report_form_download", "GET", each(REPORTS, report), writers="O", dept="D"),
-    row("report_form_upload", "POST", each(REPORTS, form_upload), changes=False,
-        writers="O", dept="D"),
+    row("report_form_upload", "POST", each(REPORTS, form_upload), writers="O", dept="D"),
     row("template_list", "GET", {"O": nothing}, logged_in="O"),
     row("template_builtin", "GET", {"O": nothing}, logged_in="O"),
     row("template_upload", "POST", each(THREE, template_for), admin="O"),
@@ -443,12 +454,26 @@ class World:
         t.people[SUPER].save()
         t.people[ANON] = None
         # People below, for reminders to reach and reviews to come from.
-        for code in ("A1-01", "A2-01", "A2", "A"):
-            make_user(f"approver-{code}", t.units[code], "approver")
+        heads = {
+            code: make_user(f"approver-{code}", t.units[code], "approver")
+            for code in ("A1-01", "A2-01", "A2", "A", "TLD")
+        }
         t.someone_else = make_user("someone-else", province, "viewer")
-        make_user("writer-tuyen-giao").roles.create(
+        other_head = make_user("head-tuyen-giao")
+        other_head.roles.create(
             unit=province, kind="approver", department=t.departments["tuyen-giao"]
         )
+        # Who sends each report, and who then accepts it, when a case needs it sent.
+        t.senders = {
+            "A1": t.people[APPROVER], "A1-01": heads["A1-01"], "A2": heads["A2"],
+            "A2-01": heads["A2-01"], "A": heads["A"], "to-chuc": t.people[DEPT_A],
+            "tuyen-giao": other_head,
+        }  # fmt: skip
+        t.acceptors = {
+            "A1": heads["A"], "A1-01": t.people[APPROVER], "A2": heads["A"],
+            "A2-01": heads["A2"], "A": heads["TLD"], "to-chuc": heads["A"],
+            "tuyen-giao": heads["A"],
+        }  # fmt: skip
 
         t.resolutions = {code: make_resolution(f"nq-{code}", t.units[code]) for code in REPORTED}
         t.target = make_target(t.resolutions["A"], "CT01", "sum", 100)
@@ -517,11 +542,10 @@ class AuthorizationMatrixTestCase(TestCase):
     def put_in_state(self, key: str, state: str) -> None:
         """Move a report (through the real services) to where a case needs it."""
         item = Report.objects.get(pk=self.reports[key].pk)
-        root = self.people[SUPER]
         if state in (Report.State.SUBMITTED, Report.State.ACCEPTED):
-            item = services.report_submit(report=item, by=root)
+            item = services.report_submit(report=item, by=self.senders[key])
         if state == Report.State.ACCEPTED:
-            services.report_accept(report=item, by=root)
+            services.report_accept(report=item, by=self.acceptors[key])
 
     def test_every_url_pattern_is_in_the_matrix(self):
         self.assertEqual(app_url_names() - {r.name for r in MATRIX}, set())

@@ -181,6 +181,7 @@ class BackupTestCase(TransactionTestCase):
 
     def test_the_manifest_names_the_engine_migrations_and_checksums_of_the_parts(self):
         archive = self.back_up()
+        self.assertEqual(Path(archive).stat().st_mode & 0o777, 0o600)  # for its owner only
         with tarfile.open(archive) as tar:
             names = tar.getnames()
             manifest = json.loads(tar.extractfile(backup.MANIFEST).read())

@@ -85,6 +85,21 @@ class ZipCheckTests(SimpleTestCase):
             with self.subTest(data=data[:10]), self.assertRaises(filecheck.FileDamaged):
                 filecheck.check_zip(io.BytesIO(data), members=("word/document.xml",))
 
+    def test_damaged_packed_data_is_refused_as_damage_not_a_server_error(self):
+        data = bytearray(zipped({"word/document.xml": b"<w:document>" + b"<w:p/>" * 5000}))
+        start = data.find(b"word/document.xml") + len("word/document.xml")
+        data[start + 5 : start + 40] = bytes(35)  # inside the deflate stream
+        with self.assertRaises(filecheck.FileDamaged):
+            filecheck.check_zip(io.BytesIO(bytes(data)), members=("word/document.xml",))
+
+    def test_a_doctype_in_any_part_whatever_its_name_is_refused(self):
+        evil = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x/>'
+        for name in ("word/document.xml", "customXml/item1.bin", "word/media/image1.png"):
+            data = zipped({"word/document.xml": b"<w:document/>", name: evil})
+            with self.subTest(name=name), self.assertRaises(filecheck.FileRefused) as refused:
+                filecheck.check_zip(io.BytesIO(data), members=("word/document.xml",))
+            self.assertIn("DOCTYPE", str(refused.exception))
+
     def test_an_ordinary_office_file_passes(self):
         data = zipped({"word/document.xml": b"<w:document>" + b"<w:p/>" * 10_000 + b"</w>"})
         filecheck.check_zip(io.BytesIO(data), members=("word/document.xml",))

@@ -92,6 +92,22 @@ class ProxyTestCase(BaseTestCase):
             # The proxy appends the address it saw; what came before is the visitor's claim.
             self.assertEqual(auth.client_address(request), "203.0.113.5")
 
+    def test_gunicorn_believes_the_scheme_header_only_behind_a_declared_proxy(self):
+        import os
+        import runpy
+        from unittest import mock
+
+        from soket.core.tests.test_settings import ROOT
+
+        config = str(ROOT / "gunicorn.conf.py")
+        with mock.patch.dict(os.environ, {"SOKET_BEHIND_PROXY": ""}):
+            plain = runpy.run_path(config)
+        self.assertEqual((plain["forwarded_allow_ips"], plain["secure_scheme_headers"]), ("", {}))
+        with mock.patch.dict(os.environ, {"SOKET_BEHIND_PROXY": "1"}):
+            proxied = runpy.run_path(config)
+        self.assertEqual(proxied["forwarded_allow_ips"], "127.0.0.1")
+        self.assertEqual(proxied["secure_scheme_headers"], {"X-FORWARDED-PROTO": "https"})
+
     def test_https_is_believed_from_the_header_only_behind_a_declared_proxy(self):
         code = "from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER)"
         production = {"DEBUG": "0", "SECRET_KEY": "k" * 60, "ALLOWED_HOSTS": "soket.example"}

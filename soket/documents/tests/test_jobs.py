@@ -1,6 +1,7 @@
 """PDFs, consolidated reports and the consolidated table are made by the background
 runner: the page asks, polls, and offers the file; LibreOffice never outlives its limits."""
 
+import datetime
 import fcntl
 import io
 import shutil
@@ -12,15 +13,16 @@ from django.core.management import call_command
 from django.test import TransactionTestCase, override_settings
 from django.urls import reverse
 
-from soket.core.testing import CampaignTestCase, build_campaign, build_tree
+from soket.core.testing import CampaignTestCase, build_campaign, build_tree, use_temporary_media
 from soket.documents import jobs, pdf
 from soket.documents.models import DocumentJob
 from soket.documents.tests.tools import require_pdf_tools
 from soket.reports import services
 
 
-def office_processes() -> list[str]:
-    """The command lines of the LibreOffice processes our conversions started."""
+def office_processes(run_dir: str) -> list[str]:
+    """The command lines of the LibreOffice processes that conversions under `run_dir`
+    (SOKET_RUN_DIR, where each conversion has its folder) started."""
     found = []
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
@@ -28,16 +30,17 @@ def office_processes() -> list[str]:
         except OSError:
             continue
         line = " ".join(word.decode(errors="replace") for word in words)
-        if pdf.WORK_PREFIX in line:
+        if f"{run_dir}/{pdf.WORK_PREFIX}" in line:
             found.append(line)
     return found
 
 
 class JobPagesTestCase(CampaignTestCase):
     def setUp(self):
-        self.media = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.media)
-        override = override_settings(MEDIA_ROOT=self.media)
+        self.media = use_temporary_media(self)
+        self.run_dir = tempfile.mkdtemp()  # this test's conversions, and only theirs
+        self.addCleanup(shutil.rmtree, self.run_dir)
+        override = override_settings(SOKET_RUN_DIR=self.run_dir)
         override.enable()
         self.addCleanup(override.disable)
         self.report = services.report_for(campaign=self.campaign, unit=self.district_a1)
@@ -84,6 +87,42 @@ class JobPagesTestCase(CampaignTestCase):
         self.assertEqual(DocumentJob.objects.count(), 2)
         self.assertRedirects(response, reverse("campaign_reports", args=[self.campaign.pk]))
 
+    def old_job(self) -> DocumentJob:
+        from django.core.files.base import ContentFile
+        from django.utils import timezone
+
+        job = DocumentJob(
+            requested_by=self.alice, what="plan", file_format="docx", campaign=self.campaign,
+            state=DocumentJob.State.READY, filename="ke-hoach.docx",
+            requested_at=timezone.now() - datetime.timedelta(days=2),
+        )  # fmt: skip
+        job.file.save("old", ContentFile(b"PK"), save=False)
+        job.save()
+        return job
+
+    def test_documents_older_than_a_day_are_forgotten_files_and_all(self):
+        old = self.old_job()
+        path = old.file.path
+        self.ask(what="outline", format="docx")
+        self.assertFalse(DocumentJob.objects.filter(pk=old.pk).exists())
+        self.assertFalse(Path(path).exists())
+
+    def test_a_refused_request_forgets_nothing(self):
+        old = self.old_job()
+        with override_settings(SOKET_DOCUMENT_JOBS_PER_PERSON=0):
+            response = self.ask(what="outline", format="docx")
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(DocumentJob.objects.filter(pk=old.pk).exists())
+        self.assertTrue(Path(old.file.path).exists())
+        download = self.client.get(reverse("document_job_file", args=[old.pk]))
+        self.assertEqual(download.status_code, 200)
+
+    def test_a_file_gone_from_the_disk_is_not_found(self):
+        old = self.old_job()
+        Path(old.file.path).unlink()
+        response = self.client.get(reverse("document_job_file", args=[old.pk]))
+        self.assertEqual(response.status_code, 404)
+
     def test_a_job_is_its_requesters_alone(self):
         self.ask(what="table", format="xlsx", unit=self.district_a1.pk)
         job = DocumentJob.objects.get()
@@ -128,13 +167,16 @@ class JobPagesTestCase(CampaignTestCase):
 
     def test_a_conversion_past_its_time_limit_is_killed_whole_and_the_page_says_so(self):
         require_pdf_tools()
-        self.assertEqual(office_processes(), [])
+        self.assertEqual(office_processes(self.run_dir), [])
         long_text = "\n".join(f"Đoạn {n}: " + "nội dung báo cáo " * 40 for n in range(1500))
         services.report_save(
             report=self.report,
             by=self.alice,
             revision=self.report.revision,
-            sections={self.section_results.pk: long_text},
+            sections={
+                self.section_results.pk: long_text[:30_000],
+                self.section_lessons.pk: long_text[30_000:60_000],
+            },
         )
         self.ask(what="report", format="pdf", report=self.report.pk)
         with override_settings(SOKET_PDF_TIMEOUT_SECONDS=1):
@@ -143,7 +185,7 @@ class JobPagesTestCase(CampaignTestCase):
         self.assertEqual(job.state, DocumentJob.State.FAILED)
         status = self.client.get(reverse("document_job", args=[job.pk]))
         self.assertContains(status, "Tạo PDF quá 1 giây")
-        self.assertEqual(office_processes(), [])
+        self.assertEqual(office_processes(self.run_dir), [])
 
 
 class OfficeLimitsTestCase(CampaignTestCase):
@@ -163,7 +205,7 @@ class OfficeLimitsTestCase(CampaignTestCase):
             self.assertRaises(pdf.PdfUnavailable),
         ):
             pdf.convert(self.docx())
-        self.assertEqual(office_processes(), [])
+        self.assertEqual(office_processes(self.run_dir), [])
 
     def test_no_more_conversions_run_at_once_than_the_limit(self):
         with override_settings(SOKET_PDF_CONCURRENCY=1, SOKET_RUN_DIR=self.run_dir):
@@ -174,7 +216,7 @@ class OfficeLimitsTestCase(CampaignTestCase):
                     self.assertRaises(pdf.PdfUnavailable) as refused,
                 ):
                     pdf.convert(self.docx())
-                self.assertEqual(office_processes(), [])  # it never started one
+                self.assertEqual(office_processes(self.run_dir), [])  # it never started one
             self.assertIn("1 giây", str(refused.exception))
             self.assertTrue(pdf.convert(self.docx()).startswith(b"%PDF"))  # slot free again
 
@@ -186,11 +228,7 @@ class BackgroundRunnerTestCase(TransactionTestCase):
     def setUp(self):
         build_tree(self)
         build_campaign(self)
-        self.media = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.media)
-        override = override_settings(MEDIA_ROOT=self.media)
-        override.enable()
-        self.addCleanup(override.disable)
+        self.media = use_temporary_media(self)
 
     def test_the_worker_makes_the_document_the_page_asked_for(self):
         self.client.force_login(self.alice)

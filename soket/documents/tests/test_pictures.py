@@ -8,7 +8,6 @@ per metre, a JPEG of density 0) and does not know a JPEG without a JFIF or Exif 
 """
 
 import io
-import shutil
 import struct
 import subprocess
 import tempfile
@@ -25,7 +24,7 @@ from docx.shared import Cm
 from PIL import Image
 
 from soket.core import clock, filecheck
-from soket.core.testing import CampaignTestCase
+from soket.core.testing import CampaignTestCase, use_temporary_media
 from soket.documents import content, generate, jobs, pictures
 from soket.documents.models import DocumentJob
 from soket.documents.tests.tools import open_docx, pdf_text, require_pdf_tools
@@ -232,11 +231,7 @@ class PngDataCheckTests(SimpleTestCase):
 
 class PicturesInDocumentsTests(CampaignTestCase):
     def setUp(self):
-        media = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, media)
-        override = override_settings(MEDIA_ROOT=media)
-        override.enable()
-        self.addCleanup(override.disable)
+        use_temporary_media(self)
         # A grassroots union's report is made as Word at once; its district's (which
         # consolidates the units below) by the background runner.
         self.report = services.report_for(campaign=self.campaign, unit=self.grassroots_a1)

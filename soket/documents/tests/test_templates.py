@@ -1,5 +1,4 @@
 import io
-import shutil
 import tempfile
 import zipfile
 from pathlib import Path
@@ -9,7 +8,7 @@ from django.test import SimpleTestCase, override_settings
 from django.urls import reverse
 from docx import Document
 
-from soket.core.testing import CampaignTestCase
+from soket.core.testing import CampaignTestCase, use_temporary_media
 from soket.documents import content, generate
 from soket.documents.models import DocumentTemplate
 from soket.documents.template_builder import BUILTIN, build
@@ -26,11 +25,7 @@ def own_template(words: str) -> bytes:
 
 class TemplatePages(CampaignTestCase):
     def setUp(self):
-        media = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, media)
-        override = override_settings(MEDIA_ROOT=media)
-        override.enable()
-        self.addCleanup(override.disable)
+        use_temporary_media(self)
 
     def upload(self, user, data: bytes, name="mau.docx", unit=None):
         self.client.force_login(user)

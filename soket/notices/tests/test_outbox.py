@@ -90,6 +90,19 @@ class OutboxTestCase(TransactionTestCase):
         self.assertEqual(delivery.deliver().sent, 0)  # sent once, never again
         self.assertEqual(len(self.sink.received), count)
 
+    def test_a_mail_taken_over_while_its_batch_was_slow_is_not_sent_twice(self):
+        notify(users=people(3), text="Nhắc nộp báo cáo")
+        me = worker.process_id()
+        batch = delivery._claim(me, timezone.now())
+        # The relay was slow: past the lease, another run took the last mail over.
+        OutgoingMail.objects.filter(pk=batch[-1].pk).update(claimed_by="other:1:run")
+        result = delivery.Delivery()
+        delivery._send(batch, me, result)
+        self.assertEqual(result.sent, 2)
+        self.assertEqual(len(self.sink.received), 2)
+        taken = OutgoingMail.objects.get(pk=batch[-1].pk)
+        self.assertEqual((taken.status, taken.claimed_by), (Status.SENDING, "other:1:run"))
+
     @override_settings(SOKET_MAIL_MAX_ATTEMPTS=3, SOKET_MAIL_RETRY_SECONDS=60)
     def test_a_refused_address_is_retried_after_doubling_pauses_then_given_up_visibly(self):
         good, bad = people(2)

@@ -67,6 +67,14 @@ class AttachmentTestCase(AttachmentPages):
         self.attach("big.pdf", PDF + b"0" * 70_000)
         self.assertFalse(Attachment.objects.exists())
 
+    def test_a_stored_file_is_readable_by_the_server_alone(self):
+        import os
+
+        self.attach("Báo cáo.pdf", PDF)
+        stored = Attachment.objects.get().file.path
+        self.assertEqual(os.stat(stored).st_mode & 0o777, 0o600)
+        self.assertEqual(os.stat(os.path.dirname(stored)).st_mode & 0o777, 0o700)
+
     def test_other_districts_cannot_download(self):
         self.attach("Báo cáo.pdf", PDF)
         attachment = Attachment.objects.get()

@@ -138,3 +138,16 @@ class ReasonLengthTestCase(CampaignTestCase):
             )
         report.refresh_from_db()
         self.assertEqual(report.state, Report.State.SUBMITTED)
+
+
+class SenderIsNoReviewerTestCase(CampaignTestCase):
+    def test_not_even_the_system_administrator_accepts_a_report_they_sent(self):
+        root = make_user("root")
+        root.is_superuser = True
+        root.save()
+        report = services.report_for(campaign=self.campaign, unit=self.district_a1)
+        report = services.report_submit(report=report, by=root)
+        self.assertFalse(access.can_review_report(root, report))
+        with self.assertRaises(PermissionDenied):
+            services.report_accept(report=report, by=root)
+        self.assertTrue(access.can_review_report(self.province_approver, report))

@@ -8,8 +8,14 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from soket.campaigns.models import Campaign, OutlineSection, Participation
-from soket.core.testing import make_kinds, make_resolution, make_target, make_unit, make_user
-from soket.orgs.models import Unit
+from soket.core.testing import (
+    make_kinds,
+    make_operators,
+    make_resolution,
+    make_target,
+    make_unit,
+)
+from soket.orgs.models import Unit, User
 from soket.orgs.services import unit_update
 from soket.reports import completeness, consolidation, rollup, services
 from soket.reports.models import Report
@@ -41,17 +47,20 @@ def build(tree_choices):
     section.targets.set(targets)
     participation = Participation.objects.create(campaign=campaign, root=root)
     participation.kinds.set(kinds.values())
-    admin = make_user("admin")
-    admin.is_superuser = True
-    admin.save()
+    admin, _reviewer = make_operators()
     return campaign, units, targets, admin
+
+
+def reviewer() -> User:
+    """The second operator, who reviews what `admin` sends."""
+    return User.objects.get(username="reviewer")
 
 
 def save_submit_accept(report, admin, figures, *, accept=True):
     services.report_save(report=report, by=admin, revision=report.revision, figures=figures)
     services.report_submit(report=report, by=admin)
     if accept:
-        services.report_accept(report=report, by=admin)
+        services.report_accept(report=report, by=reviewer())
 
 
 class RollupPropertiesTestCase(HypothesisTestCase):
@@ -195,9 +204,9 @@ class RunningTotalsTestCase(HypothesisTestCase):
                         report=report, by=admin, revision=report.revision, figures=figures
                     )
                 elif action in ("return", "reopen"):
-                    moves[action](report, admin)
+                    moves[action](report, reviewer())
                 else:
-                    moves[action](report=report, by=admin)
+                    moves[action](report=report, by=reviewer() if action == "accept" else admin)
             except services.ReportError:
                 pass  # not possible from the report's state: nothing changes
         running = totals_snapshot(campaign)
@@ -215,7 +224,7 @@ class UnitMoveTestCase(HypothesisTestCase):
         figures = {t_sum.pk: FigureInput(value=Decimal(42), causes="c")}
         services.report_save(report=report, by=admin, revision=report.revision, figures=figures)
         services.report_submit(report=report, by=admin)
-        services.report_accept(report=report, by=admin)
+        services.report_accept(report=report, by=reviewer())
         self.assertEqual(rollup.children_rollup(campaign=campaign)[(u1.pk, t_sum.pk)].value, 42)
 
         unit_move(unit=u3, new_parent=u2)
