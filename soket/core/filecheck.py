@@ -208,6 +208,21 @@ class _Prolog:
             self.done = True
 
 
+# What Pillow (and zlib, under it) may raise on a damaged or hostile picture.
+PICTURE_ERRORS = (
+    UnidentifiedImageError,
+    OSError,
+    SyntaxError,
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    EOFError,
+    struct.error,
+    zlib.error,
+    MemoryError,
+)
+
 # The pictures Soket takes, by content type, with the name Pillow gives their format.
 IMAGE_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG"}
 
@@ -249,7 +264,7 @@ def check_image(data: IO[bytes], *, expected: str) -> tuple[int, int]:
         raise
     except Image.DecompressionBombError:  # so large that Pillow would not even open it
         raise too_many(2 * Image.MAX_IMAGE_PIXELS) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, struct.error, zlib.error):
+    except PICTURE_ERRORS:
         raise invalid from None
     finally:
         data.seek(0)

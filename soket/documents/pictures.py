@@ -24,12 +24,11 @@ from __future__ import annotations
 
 import io
 import math
-import struct
 import warnings
 from dataclasses import dataclass
 from typing import IO
 
-from PIL import ExifTags, Image, UnidentifiedImageError
+from PIL import ExifTags, Image
 
 from soket.core import filecheck
 
@@ -51,19 +50,7 @@ ORIENTATIONS = {
     8: Image.Transpose.ROTATE_90,
 }
 # What Pillow may raise on a damaged or hostile file, beyond the upload check's refusal.
-DECODING_ERRORS = (
-    UnidentifiedImageError,
-    OSError,
-    SyntaxError,
-    ValueError,
-    TypeError,
-    KeyError,
-    IndexError,
-    struct.error,
-    EOFError,
-    MemoryError,
-    Image.DecompressionBombError,
-)
+DECODING_ERRORS = (*filecheck.PICTURE_ERRORS, Image.DecompressionBombError)
 
 
 class PictureUnusable(Exception):
