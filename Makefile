@@ -6,7 +6,7 @@ PORT ?= 8000
 # The demo campaign runs in 2015-2016; `make run` shows it as on this day.
 DEMO_TODAY ?= 2016-01-05
 
-.PHONY: setup run test bench lint format messages clean office-tools templates
+.PHONY: setup run test check bench lint format messages clean office-tools templates
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,9 +39,16 @@ run: setup
 		trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)'
 
-test: $(VENV)/.installed-dev messages
+test: $(VENV)/.installed-dev messages check
 	mkdir -p var/static
 	DEBUG=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The shape of the code, on the database in use: apps import only the layers below them,
+# the types hold, and no model changed without its migration.
+check: $(VENV)/.installed-dev
+	$(BIN)/lint-imports
+	DEBUG=1 $(BIN)/mypy soket
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
 # Every benchmark at 135,000 grassroots units, the completeness pages again at 400,000,
 # and, on PostgreSQL, a deadline day through gunicorn (figures printed, never asserted).

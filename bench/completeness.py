@@ -19,10 +19,10 @@ from django.utils import timezone
 from bench.timing import once, timed
 from bench.world import national_campaign
 from soket.campaigns.models import Campaign
-from soket.core.testing import make_user
 from soket.orgs.models import PATH_STEP, Role, Unit
-from soket.reports import completeness, counts, running, services
+from soket.reports import completeness, counts, running, selectors, services
 from soket.reports.models import Report
+from soket.testing import make_user
 
 D = datetime.date
 TODAY = D(2016, 1, 5)
@@ -89,7 +89,7 @@ def reference_query() -> None:
 
 
 def _submit_and_withdraw(report: Report, by) -> None:
-    services.report_submit(report=report, by=by)
+    services.report_submit(report=report, by=by, warnings_confirmed=True)
     services.report_withdraw(report=report, by=by)
 
 
@@ -146,6 +146,20 @@ def run(*, scale: int) -> None:
         repeat=RUNS,
     )
     timed("noise reference again", reference_query, repeat=RUNS)
+
+    page = timed(
+        "units below the top, first page of 50 (a count and one query)",
+        lambda: selectors.units_below(campaign=campaign, roots=[top]),
+        repeat=11,
+    )
+    print(f"  units below the top: {page.total:,}")
+    timed(
+        "units below the top, returned ones only, page 3",
+        lambda: selectors.units_below(
+            campaign=campaign, roots=[top], state=Report.State.RETURNED, page=3
+        ),
+        repeat=11,
+    )
 
     national = make_user("bench-national-approver", top, Role.Kind.APPROVER)
     client = Client(HTTP_HOST="127.0.0.1")

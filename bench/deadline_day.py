@@ -86,11 +86,11 @@ def build(scale: int, submitters: int):
     """The tree, the campaign (counted), and `submitters` reporters with draft reports."""
     from bench import hierarchy
     from bench.world import national_campaign
-    from soket.core.testing import make_resolution, make_target
     from soket.orgs.models import Role, Unit, User
     from soket.reports import running, services
     from soket.reports.models import Report
     from soket.reports.services import FigureInput
+    from soket.testing import make_resolution, make_target
 
     hierarchy.build_tree(scale)
     top = Unit.objects.get(code="TLD")
@@ -176,7 +176,8 @@ class Browser:
 
     def submit(self, report_pk: int):
         """POST the submission; the answer's messages say whether it was taken."""
-        form = {"csrfmiddlewaretoken": self.cookies["csrftoken"]}
+        # Sent as confirmed: a question about unusual figures would stop the submission.
+        form = {"csrfmiddlewaretoken": self.cookies["csrftoken"], "confirmed": "1"}
         status, _headers, _page, received = self.request(
             "POST", f"/bao-cao/{report_pk}/chuyen/gui/", form
         )

@@ -6,10 +6,9 @@ import datetime
 from django.db import connection
 
 from bench.timing import once, timed
-from soket import access
-from soket.core.testing import make_kinds, make_user
-from soket.orgs import selectors, services
+from soket.orgs import access, selectors, services
 from soket.orgs.models import Role, Unit
+from soket.testing import make_kinds, make_user
 
 PROVINCES = 63
 DISTRICTS_PER_PROVINCE = 11

@@ -14,11 +14,11 @@ from django.utils import timezone
 from bench.timing import once, timed
 from bench.world import national_campaign
 from soket.campaigns.models import Campaign
-from soket.core.testing import make_target
 from soket.orgs.models import Unit
 from soket.reports import counts, rollup, running, services
 from soket.reports.models import Figure, Report
 from soket.resolutions.models import Resolution, Target
+from soket.testing import make_target
 
 TARGETS = 20
 D = datetime.date

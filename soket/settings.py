@@ -172,6 +172,8 @@ LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "soket" / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
+# The campaigns' time zone, which alone decides whether a report is late (reports/lateness.py).
+SOKET_CAMPAIGN_TIME_ZONE = env_str("SOKET_CAMPAIGN_TIME_ZONE", "Asia/Ho_Chi_Minh")
 USE_I18N = True
 USE_TZ = True
 

@@ -2,11 +2,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from soket.core import views as core_views
 from soket.notices import views as notice_views
+from soket.reports import views as report_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", report_views.home, name="home"),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

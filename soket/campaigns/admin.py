@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from soket.audit.admin import AuditedAdmin
+from soket.campaigns import hooks
 from soket.campaigns.models import (
     Campaign,
     Deadline,
@@ -13,16 +14,10 @@ from soket.campaigns.models import (
 )
 
 
-def _counts():
-    # A lazy import: reports build on campaigns, not the other way round.
-    from soket.reports import counts
-
-    return counts
-
-
 class RecountedAdmin(AuditedAdmin):
-    """Recounts a campaign's completeness when a change here moves who is expected to
-    report or when: its participation, its reviewed period or its report deadlines."""
+    """Tells what follows a campaign (the completeness counts) when a change here moves who
+    is expected to report or when: its participation, its reviewed period or its report
+    deadlines."""
 
     def _campaign_ids(self, obj) -> set[int]:
         """The campaigns `obj` belongs to as stored, and as edited."""
@@ -30,12 +25,12 @@ class RecountedAdmin(AuditedAdmin):
 
     def _bases(self, campaign_ids) -> dict[int, tuple]:
         campaigns = Campaign.objects.filter(pk__in=campaign_ids)
-        return {campaign.pk: _counts().counting_basis(campaign) for campaign in campaigns}
+        return {campaign.pk: hooks.basis(campaign) for campaign in campaigns}
 
     def _recount_changed(self, before: dict[int, tuple]) -> None:
         for campaign in Campaign.objects.filter(pk__in=before).order_by("pk"):
-            if _counts().counting_basis(campaign) != before[campaign.pk]:
-                _counts().campaign_changed(campaign)
+            if hooks.basis(campaign) != before[campaign.pk]:
+                hooks.changed(campaign)
 
     def save_model(self, request, obj, form, change):
         # Kept on the request, as AuditedAdmin does: the admin object serves every request.

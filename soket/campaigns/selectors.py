@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from soket import access
+from soket.campaigns.access import visible_campaigns
 from soket.campaigns.models import (
     Campaign,
-    Deadline,
     OutlineSection,
     PlanSection,
     SteeringMember,
 )
-from soket.core import clock
-from soket.orgs.models import Role, Unit, UnitKind, User
+from soket.orgs.models import Unit, UnitKind, User
 
 
 def campaign_list_for(*, user: User) -> QuerySet[Campaign]:
-    return access.visible_campaigns(user).select_related("owner")
+    return visible_campaigns(user).select_related("owner")
 
 
 def campaign_detail_for(*, user: User, pk: int) -> Campaign:
@@ -71,38 +68,3 @@ def participating_units(*, campaign: Campaign, on: datetime.date | None = None) 
         condition |= Q(pk__in=subtree.filter(kind__in=participation.kinds.all()).values("pk"))
     units = Unit.objects.filter(condition)
     return units.active_on(on) if on else units
-
-
-@dataclass(frozen=True)
-class DueItem:
-    campaign: Campaign
-    deadline: Deadline
-    unit_name: str
-
-    @property
-    def overdue(self) -> bool:
-        return self.deadline.due_on < clock.today()
-
-
-def due_items_for(*, user: User, campaigns: QuerySet[Campaign]) -> list[DueItem]:
-    """What each of the user's units (or departments) must deliver in these campaigns."""
-    roles = Role.objects.filter(user=user).select_related("unit__kind", "department")
-    kinds = {role.unit.kind_id: role.unit for role in roles if role.department_id is None}
-    department_units = {role.unit_id: role.department for role in roles if role.department_id}
-    deadlines = (
-        Deadline.objects.filter(milestone__campaign__in=campaigns)
-        .filter(
-            Q(unit_kind__in=kinds.keys())
-            | Q(for_departments=True, milestone__campaign__owner__in=department_units.keys())
-        )
-        .select_related("milestone__campaign", "unit_kind")
-    )
-    items = []
-    for deadline in deadlines:
-        campaign = deadline.milestone.campaign
-        if deadline.for_departments:
-            name = str(department_units[campaign.owner_id])
-        else:
-            name = str(kinds[deadline.unit_kind_id])
-        items.append(DueItem(campaign=campaign, deadline=deadline, unit_name=name))
-    return items

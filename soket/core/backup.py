@@ -243,19 +243,21 @@ class PostgresEngine:
                 stdout=subprocess.DEVNULL,
                 stderr=psql_errors,
             )
+            dump, restore = writer.stdout, runner.stdin
+            assert dump is not None and restore is not None  # both were opened with PIPE
             commit_sent = False
             try:
-                runner.stdin.write(POSTGRES_PREAMBLE)
-                shutil.copyfileobj(writer.stdout, runner.stdin, CHUNK)
+                restore.write(POSTGRES_PREAMBLE)
+                shutil.copyfileobj(dump, restore, CHUNK)
                 if writer.wait() == 0:
-                    runner.stdin.write(b"COMMIT;\n")
+                    restore.write(b"COMMIT;\n")
                     commit_sent = True
             except BrokenPipeError:
                 pass  # psql stopped at an error; its message below says which
             finally:
-                writer.stdout.close()
+                dump.close()
                 with suppress(BrokenPipeError):
-                    runner.stdin.close()
+                    restore.close()
                 writer.wait()
                 runner.wait()
             if not commit_sent or runner.returncode != 0:
@@ -387,7 +389,10 @@ def backup(*, destination: str | None = None, keep: int | None = None) -> Outcom
             partial = Path(work) / "archive.tar"
             database = Path(work) / engine.member
             manifest["tools"] = engine.dump(database)
-            with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT, copybufsize=CHUNK) as tar:
+            # tarfile.open() hands copybufsize on to TarFile(); typeshed's overloads omit it.
+            with tarfile.open(  # type: ignore[call-overload]
+                partial, "w", format=tarfile.PAX_FORMAT, copybufsize=CHUNK
+            ) as tar:
                 manifest_at = _reserve_manifest(tar)
                 manifest["database"] = _add_database(tar, engine.member, database)
                 database.unlink()
@@ -490,7 +495,10 @@ def read_manifest(path: Path) -> dict:
             first = tar.next()
             if first is None or first.name != MANIFEST or not first.isreg():
                 raise BackupError(_("%s is not a Soket backup.") % path)
-            manifest = json.loads(tar.extractfile(first).read())
+            content = tar.extractfile(first)
+            if content is None:
+                raise BackupError(_("%s is not a Soket backup.") % path)
+            manifest = json.loads(content.read())
     except FileNotFoundError:
         raise BackupError(_("%s does not exist.") % path) from None
     except (tarfile.TarError, ValueError):
@@ -625,7 +633,8 @@ def _unpack(path: Path, manifest: dict, *, into: Path | None) -> None:
     files = total = 0
     database_found = False
     try:
-        with tarfile.open(path, "r:", copybufsize=CHUNK) as tar:
+        # tarfile.open() hands copybufsize on to TarFile(); typeshed's overloads omit it.
+        with tarfile.open(path, "r:", copybufsize=CHUNK) as tar:  # type: ignore[call-overload]
             tar.next()  # the manifest
             while (member := tar.next()) is not None:
                 # tarfile keeps every header it reads; an archive may hold a million files.

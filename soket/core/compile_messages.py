@@ -5,7 +5,7 @@
 
 from pathlib import Path
 
-import polib
+import polib  # type: ignore[import-untyped]  # polib ships no types; types-polib is not installed
 
 LOCALE = Path(__file__).resolve().parent.parent / "locale"
 

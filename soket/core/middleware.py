@@ -1,10 +1,14 @@
 from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import translation
 
 from soket.core.text import clean_text
+
+if TYPE_CHECKING:
+    from django.http.request import _ImmutableQueryDict
 
 
 class LanguageMiddleware:
@@ -48,16 +52,17 @@ class TextHygieneMiddleware:
         request.GET = _cleaned(request.GET)
         if request.method == "POST":
             request.POST = _cleaned(request.POST)
-            for upload in request.FILES.values():
-                upload.name = clean_text(upload.name or "").replace("\n", " ")
+            for _field, uploads in request.FILES.lists():
+                for upload in uploads:
+                    upload.name = clean_text(upload.name or "").replace("\n", " ")
         return self.get_response(request)
 
 
-def _cleaned(data: QueryDict) -> QueryDict:
+def _cleaned(data: "_ImmutableQueryDict") -> "_ImmutableQueryDict":
     if not data:
         return data
     cleaned = QueryDict(mutable=True, encoding=data.encoding)
     for key, values in data.lists():
         cleaned.setlist(clean_text(key), [clean_text(value) for value in values])
     cleaned._mutable = False
-    return cleaned
+    return cast("_ImmutableQueryDict", cleaned)  # made immutable on the line above

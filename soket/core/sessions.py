@@ -10,4 +10,7 @@ from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionS
 
 class SessionStore(DatabaseSessionStore):
     def _validate_session_key(self, key: str | None) -> bool:
-        return bool(key) and key.isascii() and key.isalnum() and super()._validate_session_key(key)
+        if not key or not (key.isascii() and key.isalnum()):
+            return False
+        # A private method of Django's SessionBase, which django-stubs does not declare.
+        return super()._validate_session_key(key)  # type: ignore[misc]

@@ -10,9 +10,10 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import openpyxl
@@ -117,7 +118,87 @@ def date(value: Any) -> datetime.date | None:
     raise CellError(_("“%s” is not a date; write it as dd/mm/yyyy") % raw[:40])
 
 
+# How a typed number is read (the web form, the Excel form, every import):
+#
+# - Vietnamese style: a dot or a space between thousands, a comma before the decimals.
+#   "1234", "1.234", "1 234" (also a no-break, narrow or thin space) are 1234; "12,5" is
+#   12.5; "1.234,5" and "1 234,5" are 1234.5; "-5" (or "−5") and "+5" carry their sign.
+# - Thousands are grouped by three: a dot or a space must be followed by exactly three
+#   digits, and the first group has one to three digits, not starting with 0.
+# - What could mean two numbers is refused with a question that names both, never
+#   guessed: "1,234" (English thousands, or a decimal?), "1.5" and "0.125" (a dot that
+#   cannot group thousands: an English decimal point?), "1,234,567" and "1,234.5"
+#   (English style, answered with the Vietnamese spelling).
+# - Anything else is not a number: letters, "1e5", "∞", "NaN", "=1+1", "1.2.3", "12,5,1".
+# - Numbers from numeric cells (int, float, Decimal) are taken as they are.
+_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " "})
+_VIETNAMESE = re.compile(
+    r"(?P<whole>[0-9]+|[1-9][0-9]{0,2}(?:\.[0-9]{3})+|[1-9][0-9]{0,2}(?: [0-9]{3})+)"
+    r"(?:,(?P<decimals>[0-9]+))?"
+)
+_COMMA_THOUSANDS = re.compile(r"[1-9][0-9]{0,2},[0-9]{3}")  # "1,234": 1234 or 1,234?
+_ENGLISH = re.compile(r"[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+\.[0-9]+")
+_LARGEST = Decimal("1e14")
+
+
+def _read_number(raw: str) -> Decimal:
+    """A typed number, read as the comment above says; CellError naming what is wrong."""
+    raw = raw.translate(_SPACES).strip()
+    sign, body = "", raw
+    if body[:1] in ("-", "\u2212", "+"):
+        sign, body = ("" if body[0] == "+" else "-"), body[1:]
+    shown = raw[:40]
+    found = _VIETNAMESE.fullmatch(body)
+    if found and not _COMMA_THOUSANDS.fullmatch(body):
+        whole = found["whole"].replace(".", "").replace(" ", "")
+        decimals = f".{found['decimals']}" if found["decimals"] else ""
+        return Decimal(f"{sign}{whole}{decimals}")
+    if _COMMA_THOUSANDS.fullmatch(body):
+        raise CellError(
+            _(
+                "“%(raw)s” could be %(thousands)s (a comma between thousands, as in English) "
+                "or %(raw)s (a number with decimals). Write %(plain)s if you mean the first, "
+                "or %(decimals)s (a zero added at the end) if you mean the second."
+            )
+            % {
+                "raw": shown,
+                "thousands": sign + body.replace(",", "."),
+                "plain": sign + body.replace(",", ""),
+                "decimals": f"{shown}0",
+            }
+        )
+    if _ENGLISH.fullmatch(body):
+        vietnamese = body.replace(",", " ").replace(".", ",").replace(" ", ".")
+        if "," not in body:  # a dot that cannot group thousands: "1.5", "0.125"
+            raise CellError(
+                _(
+                    "“%(raw)s” is not clear: a dot separates thousands, in groups of three "
+                    "digits (1.234), and a comma marks the decimals (12,5). If you mean "
+                    "%(decimal)s, write it with a comma."
+                )
+                % {"raw": shown, "decimal": sign + vietnamese}
+            )
+        raise CellError(
+            _(
+                "“%(raw)s” seems written the English way, with commas between thousands: "
+                "write %(vietnamese)s (dots between thousands, a comma before decimals)."
+            )
+            % {"raw": shown, "vietnamese": sign + vietnamese}
+        )
+    raise CellError(
+        _(
+            "“%s” is not a number: write digits, with a dot or a space between thousands "
+            "and a comma before the decimals, as in 1.234,5"
+        )
+        % shown
+    )
+
+
 def decimal(value: Any) -> Decimal | None:
+    """The number a cell or a field holds, None when it is empty; CellError otherwise.
+
+    Numeric cells pass as they are; text is read in Vietnamese style, and what could be
+    read two ways is refused with a question, never guessed (see the comment above)."""
     if value is None or value == "":
         return None
     if isinstance(value, bool):
@@ -125,16 +206,13 @@ def decimal(value: Any) -> Decimal | None:
     if isinstance(value, int | float | Decimal):
         number = Decimal(str(value))
     else:
-        raw = _as_text(value).replace(" ", "")
-        if raw.count(",") + raw.count(".") > 1:
-            raise CellError(
-                _("“%s” is not a number; write it without thousands separators") % raw[:40]
-            )
-        try:
-            number = Decimal(raw.replace(",", "."))
-        except InvalidOperation:
-            raise CellError(_("“%s” is not a number") % raw[:40]) from None
-    if not number.is_finite() or abs(number) >= Decimal("1e14"):
+        raw = _as_text(value)
+        if not raw.translate(_SPACES).strip():
+            return None
+        number = _read_number(raw)
+        if abs(number) >= _LARGEST:
+            raise CellError(_("“%s” is too large a number") % raw[:40])
+    if not number.is_finite() or abs(number) >= _LARGEST:
         raise CellError(_("is not a usable number"))
     return number
 
@@ -148,7 +226,7 @@ def whole_number(value: Any) -> int | None:
     return int(number)
 
 
-def choice(options: dict[str, str]) -> Callable[[Any], str]:
+def choice(options: Mapping[str, str]) -> Callable[[Any], str]:
     """Accept a value or its label, case and spacing aside; `options` maps label to value."""
     lookup = {_normalise(label): value for label, value in options.items()}
     lookup.update({_normalise(value): value for value in options.values()})
@@ -330,7 +408,8 @@ def read_table(
 
 def duplicate_errors(rows: list[Row], *, key: str, header: str) -> list[RowError]:
     """An error for every row that repeats a value of `key` already used by an earlier row."""
-    errors, first_row = [], {}
+    errors: list[RowError] = []
+    first_row: dict[Any, int] = {}
     for row in rows:
         value = row.values.get(key)
         if value in first_row:

@@ -1,17 +1,7 @@
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-
-from soket.campaigns import selectors as campaign_selectors
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    campaigns = campaign_selectors.campaign_list_for(user=request.user)
-    due = campaign_selectors.due_items_for(user=request.user, campaigns=campaigns)
-    return render(request, "core/home.html", {"campaigns": campaigns, "due_items": due})
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -166,7 +166,7 @@ CAMPAIGN = {
 }
 
 # The plan's sections: (number, heading, part, body, audience kinds, for departments, subsections).
-SECTIONS = [
+SECTIONS: list = [
     ("I.", "MỤC ĐÍCH, YÊU CẦU", "purpose", "", [], False, [
         ("1.", "", "purpose",
          "Đánh giá đúng thực trạng tình hình công nhân, viên chức, lao động (CNVCLĐ) và kết quả "
@@ -281,7 +281,7 @@ RECIPIENTS = [
 
 # Illustrative outline (the seed announces one but does not print it), drawn from the
 # plan's section II: (number, heading, guidance, target codes, review item codes, subsections).
-OUTLINE = [
+OUTLINE: list = [
     ("Phần thứ nhất", "KẾT QUẢ NỬA NHIỆM KỲ THỰC HIỆN NGHỊ QUYẾT", "", [], [], [
         ("I.", "Tình hình CNVCLĐ và hoạt động Công đoàn",
          "Thực trạng tình hình công nhân, viên chức, lao động và kết quả hoạt động Công đoàn "
@@ -320,5 +320,39 @@ USERS = [
     ("tpls.duyet", "Cán bộ LĐLĐ thành phố Lạng Sơn (demo, duyệt)", "LS-TPLS", None, "approver", False),
     ("giaoduc.duyet", "Cán bộ Công đoàn ngành Giáo dục (demo, duyệt)", "LS-GD", None, "approver", False),
     ("cdcs.caoloc", "Cán bộ CĐCS mẫu số 1 (Cao Lộc) (demo, báo cáo)", "LS-CL-01", None, "reporter", False),
+    ("cdcs.caoloc.duyet", "Chủ tịch CĐCS mẫu số 1 (Cao Lộc) (demo, duyệt và gửi)", "LS-CL-01", None, "approver", False),
 ]
+
+# Every grassroots union has a reporter and its chair, who approves and sends its report:
+# "cdcs.<place>" and "cdcs.<place>.duyet" for union no. 1, "cdcs<n>.<place>…" for no. n.
+GRASSROOTS_LOGIN_PLACES = {
+    "LS-TPLS": "tpls", "LS-TD": "trangdinh", "LS-BG": "binhgia", "LS-VL": "vanlang",
+    "LS-CL": "caoloc", "LS-VQ": "vanquan", "LS-BS": "bacson", "LS-HL": "huulung",
+    "LS-CLA": "chilang", "LS-LB": "locbinh", "LS-DL": "dinhlap", "LS-GD": "giaoduc",
+    "LS-YT": "yte", "LS-VC": "vienchuc",
+}
+
+
+def grassroots_users() -> list[tuple]:
+    """A reporter and a chair (approver) for every grassroots union open in the demo, as
+    rows of USERS; those USERS already names are left to it."""
+    places = {code: place for code, _name, place in DISTRICTS + SECTORS}
+    numbers = [(parent, n) for parent in GRASSROOTS_LOGIN_PLACES for n in range(1, GRASSROOTS_PER_PARENT + 1)]
+    opened = OPENED_GRASSROOTS[0].rsplit("-", 1)
+    numbers.append((opened[0], int(opened[1])))
+    named = {row[0] for row in USERS}
+    rows = []
+    for parent, number in numbers:
+        code = f"{parent}-{number:02d}"
+        if code == CLOSED_GRASSROOTS[0]:
+            continue
+        login = f"cdcs{'' if number == 1 else number}.{GRASSROOTS_LOGIN_PLACES[parent]}"
+        union = f"CĐCS mẫu số {number} ({places[parent]})"
+        for username, full_name, role in (
+            (login, f"Cán bộ {union} (demo, báo cáo)", "reporter"),
+            (f"{login}.duyet", f"Chủ tịch {union} (demo, duyệt và gửi)", "approver"),
+        ):
+            if username not in named:
+                rows.append((username, full_name, code, None, role, False))
+    return rows
 # fmt: on

@@ -3,6 +3,7 @@ created or brought back to the demo's values, so a second run changes nothing.""
 
 from __future__ import annotations
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from soket.campaigns.models import (
@@ -18,7 +19,7 @@ from soket.campaigns.models import (
 from soket.demo import data
 from soket.demo.reports import load_demo_reports
 from soket.orgs import services as org_services
-from soket.orgs.models import Department, Unit, UnitKind, User
+from soket.orgs.models import Department, Role, Unit, UnitKind, User
 from soket.reports import running
 from soket.resolutions.models import ActionProgramme, Resolution, ResolutionTask, ReviewItem, Target
 
@@ -31,6 +32,7 @@ def load_demo() -> None:
     campaign = _load_campaign(kinds, resolutions)
     _load_users()
     load_demo_reports(campaign, actor=User.objects.get(username="quantri"))
+    _load_validation_rule(campaign)
     # A bulk load, partly behind the services' back: rollups and counts recomputed once.
     running.rebuild(campaign=campaign)
 
@@ -185,11 +187,17 @@ def _load_targets(resolution: Resolution, rows, sources: dict[str, Target] | Non
                 "denominator_label": denominator,
                 "programme": programmes.get(programme),
                 "is_illustrative": True,
+                # Money collected against the plan: an amount, which may pass the plan.
+                "number_kind": Target.NumberKind.AMOUNT if code in MONEY else "",
+                "numerator_may_exceed_denominator": code in MONEY,
             },
         )
         target.derived_from.set([sources[c] for c in derived] if sources else [])
         targets[code] = target
     return targets
+
+
+MONEY = {"CT08", "TLĐ-07"}  # union fees collected against the plan
 
 
 def _load_campaign(kinds: dict[str, UnitKind], resolutions: dict[str, Resolution]) -> Campaign:
@@ -284,15 +292,71 @@ def _load_campaign(kinds: dict[str, UnitKind], resolutions: dict[str, Resolution
 
 
 def _load_users() -> None:
-    for username, full_name, unit_code, department_code, role, superuser in data.USERS:
-        user = org_services.user_ensure(
-            username=username, full_name=full_name, password=data.PASSWORD
+    """The demo's people and their roles. Argon2 spends a quarter of a second on a hash,
+    so the shared password is hashed once and given to every new account."""
+    rows = data.USERS + data.grassroots_users()
+    usernames = [row[0] for row in rows]
+    existing = {user.username: user for user in User.objects.filter(username__in=usernames)}
+    new = [(username, full_name) for username, full_name, *_ in rows if username not in existing]
+    if new:
+        password = make_password(data.PASSWORD)
+        User.objects.bulk_create(
+            User(username=username, full_name=full_name, password=password)
+            for username, full_name in new
         )
-        if superuser and not (user.is_superuser and user.is_staff):
-            User.objects.filter(pk=user.pk).update(is_superuser=True, is_staff=True)
-        if unit_code:
-            unit = Unit.objects.get(code=unit_code)
-            department = (
-                Department.objects.get(unit=unit, code=department_code) if department_code else None
-            )
-            org_services.role_grant(user=user, unit=unit, kind=role, department=department)
+    users = {user.username: user for user in User.objects.filter(username__in=usernames)}
+    for username, full_name, *_ in rows:
+        if username in existing and existing[username].full_name != full_name:
+            User.objects.filter(pk=existing[username].pk).update(full_name=full_name)
+    superusers = [username for username, *_, superuser in rows if superuser]
+    User.objects.filter(username__in=superusers).exclude(is_superuser=True, is_staff=True).update(
+        is_superuser=True, is_staff=True
+    )
+    units = {unit.code: unit for unit in Unit.objects.filter(code__in={r[2] for r in rows if r[2]})}
+    departments = {
+        (department.unit_id, department.code): department
+        for department in Department.objects.filter(unit__in=units.values())
+    }
+    held: set[tuple[int, int, int | None, str]] = set(
+        Role.objects.filter(user__in=users.values()).values_list(
+            "user_id", "unit_id", "department_id", "kind"
+        )
+    )
+    wanted = []
+    for username, _full_name, unit_code, department_code, kind, _superuser in rows:
+        if not unit_code:
+            continue
+        unit = units[unit_code]
+        department = departments[(unit.pk, department_code)] if department_code else None
+        key = (users[username].pk, unit.pk, department.pk if department else None, kind)
+        if key not in held:
+            held.add(key)
+            wanted.append(Role(user=users[username], unit=unit, department=department, kind=kind))
+    Role.objects.bulk_create(wanted)
+
+
+def _load_validation_rule(campaign) -> None:
+    """A rule across targets, as a campaign administrator adds one (reports/validation.py):
+    the unions whose finances were inspected (CT10) are among the unions counted for
+    CT02. Added after the demo's reports, whose illustrative figures predate it: a rule
+    is checked when a save changes one of its figures."""
+    from soket.reports.models import ValidationRule
+
+    found = Target.objects.filter(
+        resolution__in=campaign.resolutions.all(), code__in=["CT02", "CT10"]
+    )
+    targets = {t.code: t for t in found}
+    if len(targets) < 2:
+        return
+    ValidationRule.objects.get_or_create(
+        campaign=campaign,
+        left_target=targets["CT10"],
+        left_side=ValidationRule.Side.VALUE,
+        operator=ValidationRule.Operator.AT_MOST,
+        right_target=targets["CT02"],
+        right_side=ValidationRule.Side.DENOMINATOR,
+        defaults={
+            "message": "Số công đoàn cơ sở được kiểm tra tài chính không thể nhiều hơn tổng "
+            "số công đoàn cơ sở của đơn vị (mẫu số của CT02): kiểm tra lại hai số này."
+        },
+    )

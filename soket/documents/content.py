@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from django.utils import timezone, translation
+from django.utils import translation
 
-from soket.campaigns.models import Campaign, PlanSection
+from soket.campaigns.models import Campaign, OutlineSection, PlanSection
 from soket.campaigns.plan import FOOTNOTE_MARK, paragraphs, section_paragraphs
-from soket.core import clock, filecheck
+from soket.core import filecheck
 from soket.documents import pictures
 from soket.documents.blocks import Block, Heading, Image, PageBreak, Para, Table
 from soket.documents.formatting import (
@@ -26,7 +27,7 @@ from soket.documents.formatting import (
 )
 from soket.documents.models import DocumentKind
 from soket.orgs.models import Department, Unit
-from soket.reports import completeness, entry
+from soket.reports import completeness, entry, lateness
 from soket.reports.models import Report
 from soket.reports.selectors import EvaluationRow, evaluations, report_targets
 from soket.reports.templatetags.report_tags import assessment_label
@@ -112,8 +113,8 @@ def plan_document(campaign: Campaign) -> Composition:
         body: list[Block] = []
         if campaign.preamble:
             body.append(Para(campaign.preamble))
-        for section in _in_tree_order(sections):
-            body.extend(_plan_section(campaign, section, references))
+        for section, level in _in_tree_order(sections):
+            body.extend(_plan_section(campaign, section, level, references))
         if campaign.closing:
             body.append(Para(campaign.closing))
         return Composition(
@@ -125,27 +126,31 @@ def plan_document(campaign: Campaign) -> Composition:
         )
 
 
-def _in_tree_order(sections: list) -> list:
-    """Sections (plan or outline) depth first, each with its `depth` set."""
-    children: dict[int | None, list] = {}
+Section = TypeVar("Section", PlanSection, OutlineSection)
+
+
+def _in_tree_order(sections: list[Section]) -> list[tuple[Section, int]]:
+    """Sections (plan or outline) depth first, each with its heading level (1 at the top)."""
+    children: dict[int | None, list[Section]] = {}
     for section in sections:
         children.setdefault(section.parent_id, []).append(section)
-    ordered = []
+    ordered: list[tuple[Section, int]] = []
 
-    def visit(parent_id: int | None, depth: int) -> None:
+    def visit(parent_id: int | None, level: int) -> None:
         for section in children.get(parent_id, []):
-            section.depth = depth
-            ordered.append(section)
-            visit(section.pk, depth + 1)
+            ordered.append((section, level))
+            visit(section.pk, level + 1)
 
-    visit(None, 0)
+    visit(None, 1)
     return ordered
 
 
-def _plan_section(campaign: Campaign, section: PlanSection, references: dict) -> list[Block]:
+def _plan_section(
+    campaign: Campaign, section: PlanSection, level: int, references: dict
+) -> list[Block]:
     blocks: list[Block] = []
     if section.heading:
-        blocks.append(Heading(f"{section.number} {section.heading}".strip(), section.depth + 1))
+        blocks.append(Heading(f"{section.number} {section.heading}".strip(), level))
     for paragraph in section_paragraphs(section.number, section.heading, section.body):
         blocks.append(_with_notes(paragraph.text, references, is_bullet=paragraph.is_bullet))
     if section.part == PlanSection.Part.TIMELINE and section.parent_id is None:
@@ -175,8 +180,8 @@ def outline_document(campaign: Campaign) -> Composition:
     with translation.override("vi"):
         body: list[Block] = []
         sections = list(campaign.outline_sections.prefetch_related("targets", "review_items"))
-        for section in _in_tree_order(sections):
-            body.append(Heading(f"{section.number} {section.heading}".strip(), section.depth + 1))
+        for section, level in _in_tree_order(sections):
+            body.append(Heading(f"{section.number} {section.heading}".strip(), level))
             for line in section.guidance.splitlines():
                 if line.strip():
                     body.append(Para(line.strip(), italic=True))
@@ -285,8 +290,8 @@ def _report_body(report: Report) -> list[Block]:
     }
     sections = list(campaign.outline_sections.prefetch_related("targets", "review_items"))
     body: list[Block] = []
-    for section in _in_tree_order(sections):
-        body.append(Heading(f"{section.number} {section.heading}".strip(), section.depth + 1))
+    for section, level in _in_tree_order(sections):
+        body.append(Heading(f"{section.number} {section.heading}".strip(), level))
         for paragraph in paragraphs(texts.get(section.pk, "")):
             body.append(Para(paragraph.text, is_bullet=paragraph.is_bullet))
         section_rows = [rows[target.pk] for target in section.targets.all() if target.pk in rows]
@@ -337,7 +342,7 @@ def _figures(report: Report) -> list[Block]:
 def _report_header(report: Report, *, title_lines: list[str]) -> dict:
     unit = report.unit
     department: Department | None = report.department
-    day = report.issued_on or (report.submitted_at and timezone.localdate(report.submitted_at))
+    day = report.issued_on or (report.submitted_at and lateness.local_date(report.submitted_at))
     if department is not None:
         return _header(
             issuer=unit,
@@ -354,7 +359,7 @@ def _report_header(report: Report, *, title_lines: list[str]) -> dict:
             is_signed=report.is_signed,
             recipients=[f"Ban Chỉ đạo sơ kết {unit.name} (b/c)", f"Lưu: VT, {department.name}"],
         )
-    recipients = [f"{unit.parent.name} (b/c)"] if unit.parent_id else []
+    recipients = [f"{unit.parent.name} (b/c)"] if unit.parent is not None else []
     return _header(
         issuer=unit,
         issuer_name=unit.name,
@@ -376,7 +381,7 @@ def report_document(report: Report) -> Composition:
     """A unit's report, or a department's thematic report."""
     with translation.override("vi"):
         campaign = report.campaign
-        if report.department_id:
+        if report.department is not None:
             kind = DocumentKind.DEPARTMENT
             title_lines = [campaign.title, f"(Báo cáo chuyên đề của {report.department.name})"]
             filename = f"bao-cao-chuyen-de-{report.unit.code}-{report.department.code}"
@@ -407,7 +412,7 @@ def consolidated_document(report: Report, *, today: datetime.date | None = None)
     """A unit's report with the annex of who below reported, when, late or missing."""
     composition = report_document(report)
     with translation.override("vi"):
-        today = today or clock.today()
+        today = today or lateness.today()
         statuses = completeness.children_status(
             campaign=report.campaign, within=report.unit, today=today
         )
@@ -424,7 +429,7 @@ def consolidated_document(report: Report, *, today: datetime.date | None = None)
             Table(
                 header=["TT", "Đơn vị", "Hạn gửi", "Ngày gửi", "Tình trạng", "Ghi chú"],
                 rows=[
-                    [str(index), status.unit.name, *_status_cells(status, today)]
+                    [str(index), status.unit.name, *_status_cells(status)]
                     for index, status in enumerate(statuses, 1)
                 ],
                 widths_cm=[0.9, 5.6, 2.2, 2.2, 2.8, 2.8],
@@ -435,7 +440,7 @@ def consolidated_document(report: Report, *, today: datetime.date | None = None)
 
 
 # A report's state as documents and tables name it; a unit without a report has not sent.
-STATE_LABELS = {
+STATE_LABELS: dict[str, str] = {
     Report.State.DRAFT: "Chưa gửi (đang soạn)",
     Report.State.SUBMITTED: "Đã gửi, chờ duyệt",
     Report.State.RETURNED: "Trả lại để sửa",
@@ -444,19 +449,17 @@ STATE_LABELS = {
 NOT_SENT = "Chưa gửi"
 
 
-def _status_cells(status: completeness.UnitStatus, today: datetime.date) -> list[str]:
-    submitted = status.first_submitted_at
-    state = STATE_LABELS.get(status.state, NOT_SENT)
+def _status_cells(status: completeness.UnitStatus) -> list[str]:
+    state = STATE_LABELS.get(status.state or "", NOT_SENT)
     if status.is_late:
-        late_days = (timezone.localdate(submitted) - status.due_on).days
-        note = f"Gửi muộn {late_days} ngày"
-    elif submitted is None and status.due_on and today > status.due_on:
-        note = f"Quá hạn {(today - status.due_on).days} ngày"
+        note = f"Gửi muộn {status.days_late} ngày"
+    elif status.is_overdue:
+        note = f"Quá hạn {status.days_overdue} ngày"
     else:
         note = ""
     return [
         day_month_year(status.due_on),
-        day_month_year(timezone.localdate(submitted)) if submitted else "",
+        day_month_year(status.sent_on) if status.sent_on else "",
         state,
         note,
     ]

@@ -7,6 +7,8 @@ import datetime
 import re
 from decimal import Decimal
 
+from soket.core import numbers
+
 BLANK = "\u00a0" * 6  # room left for a number or a day written by hand
 
 
@@ -44,9 +46,7 @@ def recipient_lines(recipients: list[str]) -> list[str]:
     return lines
 
 
-def number(value: Decimal | None) -> str:
-    """1.234,5: dots between thousands, a decimal comma, no trailing zeros."""
-    if value is None:
-        return ""
-    text = format(Decimal(value).quantize(Decimal("0.01")).normalize(), ",f")
-    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+def number(value: Decimal | None, places: int = numbers.PLACES) -> str:
+    """1.234,5: dots between thousands, a decimal comma, no trailing zeros
+    (soket/core/numbers.py, as on the web and in Excel)."""
+    return numbers.number(value, places=places)

@@ -28,12 +28,14 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from soket import access
+from soket.campaigns.access import visible_campaigns
 from soket.campaigns.models import Campaign
 from soket.core import filecheck
 from soket.documents import content, export, generate, pdf, word
 from soket.documents.models import DocumentJob
+from soket.orgs import access
 from soket.orgs.models import Unit, User
+from soket.reports import workflow
 from soket.reports.models import Report
 
 logger = logging.getLogger(__name__)
@@ -41,7 +43,7 @@ logger = logging.getLogger(__name__)
 What = DocumentJob.What
 State = DocumentJob.State
 XLSX = "xlsx"
-FORMATS = {
+FORMATS: dict[str, tuple[str, ...]] = {
     What.PLAN: (generate.DOCX, generate.PDF),
     What.OUTLINE: (generate.DOCX, generate.PDF),
     What.REPORT: (generate.DOCX, generate.PDF),
@@ -143,9 +145,9 @@ def _enqueue(job: DocumentJob) -> None:
 
 
 def _require_visible(by: User, *, campaign: Campaign, report, unit) -> None:
-    if not access.visible_campaigns(by).filter(pk=campaign.pk).exists():
+    if not visible_campaigns(by).filter(pk=campaign.pk).exists():
         raise PermissionDenied
-    if report is not None and not access.visible_reports(by).filter(pk=report.pk).exists():
+    if report is not None and not workflow.visible_reports(by).filter(pk=report.pk).exists():
         raise PermissionDenied
     if unit is not None and not access.visible_units(by).filter(pk=unit.pk).exists():
         raise PermissionDenied
@@ -181,12 +183,16 @@ def job_run(*, job_id: str) -> str:
 def _make(job: DocumentJob) -> None:
     if job.what == What.TABLE:
         # Streamed to a temporary file, never held whole in memory.
+        if job.unit is None:  # job_request asks a table's unit; the job fails without one
+            raise ValueError(f"Document job {job.pk} is a table with no unit")
         with tempfile.TemporaryFile() as output:
             export.consolidated_table(campaign=job.campaign, within=job.unit, output=output)
             output.seek(0)
             job.file.save(str(job.pk), File(output), save=False)
         return
     if job.what == What.REPORT:
+        if job.report is None:  # job_request asks a report; the job fails without one
+            raise ValueError(f"Document job {job.pk} is a report document with no report")
         composition = content.report_composition(job.report)
     elif job.what == What.PLAN:
         composition = content.plan_document(job.campaign)
@@ -210,7 +216,12 @@ def _prune() -> None:
     files = [name for name in old.exclude(file="").values_list("file", flat=True)]
     old.delete()
     storage = DocumentJob._meta.get_field("file").storage
-    transaction.on_commit(lambda: [storage.delete(name) for name in files])
+
+    def delete_files() -> None:
+        for name in files:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
 
 
 # Reading them.

@@ -31,7 +31,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from soket.core import tabular
 from soket.core.tabular import Column, RowError, TableError
 from soket.core.text import clean_text, grouped
-from soket.reports import entry, limits
+from soket.reports import entry, limits, validation
 from soket.reports.models import Figure, Report
 from soket.reports.selectors import report_targets
 from soket.reports.services import FigureInput, ReportError
@@ -47,9 +47,10 @@ TARGET_COLUMNS = [
     Column("name", "Chỉ tiêu"),
     Column("measure", "Đơn vị tính"),
     Column("goal", "Mục tiêu"),
-    Column("value", "Kết quả", parse=tabular.decimal),
-    Column("numerator", "Tử số", parse=tabular.decimal),
-    Column("denominator", "Mẫu số", parse=tabular.decimal),
+    # The numbers are read, as on the web, by reports/validation.py, which names the target.
+    Column("value", "Kết quả"),
+    Column("numerator", "Tử số"),
+    Column("denominator", "Mẫu số"),
     Column("causes", "Nguyên nhân (nếu chưa đạt)", parse=tabular.text(limits.SHORT_TEXT)),
 ]
 TEXT_COLUMNS = [
@@ -178,8 +179,8 @@ def form_xlsx(report: Report) -> bytes:
 
     texts_sheet = workbook.create_sheet(TEXTS)
     _header(texts_sheet, TEXT_COLUMNS, widths=[14, 50, 100])
-    for row, values in enumerate(rows, start=2):
-        for column, value in enumerate(values, start=1):
+    for row, text_row in enumerate(rows, start=2):
+        for column, value in enumerate(text_row, start=1):
             cell = _put(texts_sheet, row, column, value)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             cell.fill = INPUT if column == 3 else FIXED
@@ -304,7 +305,10 @@ def read_form(*, report: Report, filename: str, data: bytes) -> FormContent:
 
 
 def _figures(report: Report, rows: list[tabular.Row]) -> tuple[dict[int, FigureInput], list]:
-    """The figures of the rows the person changed, and the errors of the target rows."""
+    """The figures of the rows the person changed, and the errors of the target rows.
+
+    Each number is read and checked as the web form reads and checks it
+    (reports/validation.py), with the same message, placed at its sheet, row and column."""
     targets = {target.code: target for target in report_targets(report.campaign)}
     stored = {figure.target_id: figure for figure in report.figures.all()}
     units_below = entry.has_units_below(report)
@@ -312,8 +316,14 @@ def _figures(report: Report, rows: list[tabular.Row]) -> tuple[dict[int, FigureI
     figures: dict[int, FigureInput] = {}
     errors: list[RowError] = []
     seen: set[str] = set()
+    rows_of: dict[int, int] = {}
+
+    def located(problem: validation.Problem) -> RowError:
+        column = headers.get(problem.number or "")
+        return RowError(rows_of.get(problem.target_id or 0), column, str(problem), TARGETS)
+
     for row in rows:
-        code = row.values.get("code")
+        code = row.values.get("code") or ""
         target = targets.get(code)
         if target is None:
             if code:
@@ -321,18 +331,24 @@ def _figures(report: Report, rows: list[tabular.Row]) -> tuple[dict[int, FigureI
                 errors.append(RowError(row.number, headers["code"], message, TARGETS))
             continue
         seen.add(code)
+        rows_of[target.pk] = row.number
         asked = _numbers(target, units_below=units_below)
         stray = [
             name
             for name in NUMBER_COLUMNS
-            if name not in asked and row.values.get(name) is not None
+            if name not in asked and not _blank(row.values.get(name))
         ]
         if stray:
             errors.append(
                 RowError(row.number, headers[stray[0]], _not_asked(target, asked, headers), TARGETS)
             )
             continue
-        given = {name: row.values.get(name) for name in asked}
+        given, problems = validation.read_numbers(
+            target, {name: row.values.get(name) for name in asked}
+        )
+        if problems:
+            errors += [located(problem) for problem in problems]
+            continue
         causes = row.values.get("causes", "")
         kept = stored.get(target.pk)
         if _as_it_left(kept, given, causes):
@@ -347,7 +363,15 @@ def _figures(report: Report, rows: list[tabular.Row]) -> tuple[dict[int, FigureI
     if missing and not errors:
         message = _("the rows of these targets are missing: %s") % ", ".join(missing)
         errors.append(RowError(None, None, message, TARGETS))
+    if not errors:
+        by_id = {target.pk: target for target in targets.values()}
+        problems = validation.figure_problems(report=report, figures=figures, targets=by_id)
+        errors += [located(problem) for problem in problems]
     return figures, errors
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _not_asked(target: Target, asked: tuple[str, ...], headers: dict[str, str]) -> str:

@@ -12,7 +12,7 @@ context holds nothing but strings, lists of strings and booleans.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from django.utils.translation import gettext as _
 from jinja2 import nodes
@@ -104,7 +104,6 @@ class _Checker:
         self.count += 1
         if self.count > MAX_NODES or depth > MAX_DEPTH:
             raise TemplateRefused(_("The template's tags are too long or nested too deeply."))
-        inner = {"loop_names": loop_names, "in_loop": in_loop, "depth": depth + 1}
         if isinstance(node, nodes.For):
             self._for(node, loop_names=loop_names, in_loop=in_loop, depth=depth)
             return
@@ -112,7 +111,7 @@ class _Checker:
             # The laid-out body and annex are Word XML: printed whole, or tested, only.
             for child in node.iter_child_nodes():
                 if not (isinstance(child, nodes.Name) and child.name in BLOCKS):
-                    self.visit(child, **inner)
+                    self.visit(child, loop_names=loop_names, in_loop=in_loop, depth=depth + 1)
             return
         if isinstance(node, nodes.Name):
             if node.name in BLOCKS:
@@ -135,7 +134,7 @@ class _Checker:
         elif not isinstance(node, _PLAIN):
             self.refuse(_describe(node))
         for child in node.iter_child_nodes():
-            self.visit(child, **inner)
+            self.visit(child, loop_names=loop_names, in_loop=in_loop, depth=depth + 1)
 
     def _for(
         self, node: nodes.For, *, loop_names: frozenset[str], in_loop: bool, depth: int
@@ -150,7 +149,7 @@ class _Checker:
         for child in [*node.body, *node.else_]:
             self.visit(child, loop_names=names, in_loop=True, depth=depth + 1)
 
-    def refuse(self, what: str) -> None:
+    def refuse(self, what: str) -> NoReturn:
         raise TemplateRefused(
             _("The template uses “%(what)s”, which Soket's documents do not offer. "
               "Placeholders it may use: %(names)s.")

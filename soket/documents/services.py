@@ -12,14 +12,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from docx import Document
 
-from soket import access
 from soket.audit import services as audit
 from soket.core import clock, filecheck
 from soket.documents import word
 from soket.documents.blocks import Para
 from soket.documents.models import DocumentTemplate
 from soket.documents.report_form import FormContent, read_form
+from soket.orgs import access
 from soket.orgs.models import Unit, User
+from soket.reports import workflow
 from soket.reports.models import Report
 from soket.reports.services import (
     ReportError,
@@ -39,7 +40,7 @@ def report_form_upload(*, report: Report, by: User, filename: str, data: bytes) 
     workbook is read before the report is locked (reading takes a moment); the revision
     check under the lock makes that safe.
     """
-    require_permission(access.can_edit_report(by, report))
+    require_permission(workflow.can_edit(by, report))
     require_editable(report)
     content = read_form(report=report, filename=filename, data=data)
     return _report_form_keep(report=report, by=by, content=content)
@@ -125,7 +126,8 @@ def template_upload(*, unit: Unit, kind: str, upload: UploadedFile, by: User) ->
     if not filename.lower().endswith(".docx"):
         raise word.TemplateProblem(_("Upload the template as a .docx file."))
     try:
-        filecheck.check_size(upload.size, limit=settings.SOKET_MAX_UPLOAD_BYTES)
+        if upload.size is not None:  # Django gives every file it receives its size
+            filecheck.check_size(upload.size, limit=settings.SOKET_MAX_UPLOAD_BYTES)
         filecheck.check_zip(upload, members=("word/document.xml",))
     except filecheck.FileDamaged:
         raise word.TemplateProblem(_("The template is not a valid Word (.docx) file.")) from None

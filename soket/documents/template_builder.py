@@ -244,7 +244,7 @@ def build(path: Path = BUILTIN) -> Path:
     core.title = "Mẫu văn bản Soket"
     core.comments = "Xem hướng dẫn trong trang Mẫu văn bản của Soket."
     path.parent.mkdir(parents=True, exist_ok=True)
-    document.save(path)
+    document.save(str(path))
     return path
 
 

@@ -4,25 +4,29 @@ and of Word templates. Every object is fetched through a scoped selector first."
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from soket import access
+from soket.campaigns.access import visible_campaigns
 from soket.campaigns.models import Campaign
 from soket.core import filecheck, params
 from soket.core.tabular import TableError
 from soket.documents import content, generate, jobs, pdf, report_form, services, word
 from soket.documents.models import DocumentJob, DocumentKind, DocumentTemplate
 from soket.documents.template_builder import BUILTIN
+from soket.orgs import access
+from soket.orgs.http import AuthenticatedHttpRequest
 from soket.orgs.models import Unit
+from soket.reports import workflow
 from soket.reports.models import Report
 from soket.reports.selectors import report_detail_for
 from soket.reports.services import ReportError
@@ -31,22 +35,24 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CONTENT_TYPES = {**generate.CONTENT_TYPES, jobs.XLSX: XLSX}
 
 
-def _get_campaign_for_user(request: HttpRequest, pk: int) -> Campaign:
-    return get_object_or_404(access.visible_campaigns(request.user), pk=pk)
+def _get_campaign_for_user(request: AuthenticatedHttpRequest, pk: int) -> Campaign:
+    return get_object_or_404(visible_campaigns(request.user), pk=pk)
 
 
-def _get_report_for_user(request: HttpRequest, pk: int) -> Report:
+def _get_report_for_user(request: AuthenticatedHttpRequest, pk: int) -> Report:
     try:
         return report_detail_for(user=request.user, pk=pk)
     except Report.DoesNotExist:
         raise Http404 from None
 
 
-def _get_unit_for_user(request: HttpRequest, pk: int) -> Unit:
+def _get_unit_for_user(request: AuthenticatedHttpRequest, pk: int) -> Unit:
     return get_object_or_404(access.visible_units(request.user), pk=pk)
 
 
-def _download(request: HttpRequest, composition: content.Composition, back: str) -> HttpResponse:
+def _download(
+    request: AuthenticatedHttpRequest, composition: content.Composition, back: str
+) -> HttpResponse:
     """A light document as Word, made in the request (the heavy ones: `document_request`)."""
     try:
         data = generate.docx_bytes(composition)
@@ -59,9 +65,9 @@ def _download(request: HttpRequest, composition: content.Composition, back: str)
 
 
 @login_required
-def campaign_document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def campaign_document(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpResponse:
     campaign = _get_campaign_for_user(request, pk)
-    builders = {
+    builders: dict[str, Callable[[Campaign], content.Composition]] = {
         DocumentKind.PLAN: content.plan_document,
         DocumentKind.OUTLINE: content.outline_document,
     }
@@ -73,7 +79,7 @@ def campaign_document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 
 @login_required
-def report_document(request: HttpRequest, pk: int) -> HttpResponse:
+def report_document(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = _get_report_for_user(request, pk)
     if jobs.made_in_background(what=jobs.What.REPORT, file_format=generate.DOCX, report=report):
         raise Http404  # a heavier report is asked for through document_request
@@ -87,7 +93,7 @@ def report_document(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def document_request(request: HttpRequest) -> HttpResponse:
+def document_request(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Ask for a PDF, a consolidated report or the consolidated table; then wait for it
     on its own page."""
     post = request.POST
@@ -116,7 +122,7 @@ def document_request(request: HttpRequest) -> HttpResponse:
     return redirect("document_job", pk=job.pk)
 
 
-def _get_job_for_user(request: HttpRequest, pk: uuid.UUID) -> DocumentJob:
+def _get_job_for_user(request: AuthenticatedHttpRequest, pk: uuid.UUID) -> DocumentJob:
     try:
         return jobs.job_for(user=request.user, pk=pk)
     except DocumentJob.DoesNotExist:
@@ -128,20 +134,20 @@ def _job_context(job: DocumentJob) -> dict:
 
 
 @login_required
-def document_job(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+def document_job(request: AuthenticatedHttpRequest, pk: uuid.UUID) -> HttpResponse:
     job = _get_job_for_user(request, pk)
     return render(request, "documents/job.html", _job_context(job))
 
 
 @login_required
-def document_job_status(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+def document_job_status(request: AuthenticatedHttpRequest, pk: uuid.UUID) -> HttpResponse:
     """The job's state, swapped in by htmx every few seconds until it is finished."""
     job = _get_job_for_user(request, pk)
     return render(request, "documents/_job_status.html", _job_context(job))
 
 
 @login_required
-def document_job_file(request: HttpRequest, pk: uuid.UUID) -> FileResponse:
+def document_job_file(request: AuthenticatedHttpRequest, pk: uuid.UUID) -> FileResponse:
     job = _get_job_for_user(request, pk)
     if job.state != DocumentJob.State.READY or not job.file:
         raise Http404
@@ -158,9 +164,9 @@ def document_job_file(request: HttpRequest, pk: uuid.UUID) -> FileResponse:
 
 
 @login_required
-def report_form_download(request: HttpRequest, pk: int) -> HttpResponse:
+def report_form_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = _get_report_for_user(request, pk)
-    if not access.can_edit_report(request.user, report):
+    if not workflow.can_edit(request.user, report):
         raise PermissionDenied
     try:
         data = report_form.form_xlsx(report)
@@ -175,9 +181,9 @@ def report_form_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_form_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def report_form_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = _get_report_for_user(request, pk)
-    if not access.can_edit_report(request.user, report):
+    if not workflow.can_edit(request.user, report):
         raise PermissionDenied
     try:
         upload = filecheck.received_file(request, "file", limit=settings.SOKET_MAX_UPLOAD_BYTES)
@@ -189,7 +195,7 @@ def report_form_upload(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(reverse("report_detail", args=[report.pk]))
     try:
         changed = services.report_form_upload(
-            report=report, by=request.user, filename=upload.name, data=upload.read()
+            report=report, by=request.user, filename=upload.name or "", data=upload.read()
         )
     except TableError as error:
         for problem in error.errors[:20]:
@@ -211,7 +217,7 @@ def report_form_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def template_list(request: HttpRequest) -> HttpResponse:
+def template_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     units = list(access.template_units(request.user).order_by("path"))
     templates = DocumentTemplate.objects.filter(unit__in=units).select_related(
         "unit", "uploaded_by"
@@ -229,7 +235,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def template_builtin(request: HttpRequest) -> FileResponse:
+def template_builtin(request: AuthenticatedHttpRequest) -> FileResponse:
     return FileResponse(
         BUILTIN.open("rb"),
         as_attachment=True,
@@ -240,7 +246,7 @@ def template_builtin(request: HttpRequest) -> FileResponse:
 
 @login_required
 @require_POST
-def template_upload(request: HttpRequest) -> HttpResponse:
+def template_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     unit = get_object_or_404(
         access.template_units(request.user), pk=params.id_or_404(request.POST.get("unit"))
     )
@@ -264,7 +270,7 @@ def template_upload(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def template_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def template_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     managed = access.template_units(request.user)
     template = get_object_or_404(DocumentTemplate.objects.filter(unit__in=managed), pk=pk)
     services.template_remove(template=template, by=request.user)

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
+from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement, parse_xml
@@ -198,7 +199,7 @@ class _Footnotes:
     template tags.
     """
 
-    def __init__(self, docx):
+    def __init__(self, docx: DocxDocument) -> None:
         self.docx = docx
         try:
             self.part = docx.part.rels.part_with_reltype(RT.FOOTNOTES)

@@ -73,7 +73,7 @@ class Sheet:
                     text = text.rstrip("0").rstrip(".")
                 style = DECIMAL if "." in text else INTEGER
                 cells.append(f'<c r="{letter}{number}" s="{style}"><v>{text}</v></c>')
-            elif kind is str:
+            elif isinstance(value, str):
                 if value:
                     cells.append(self._text(letter, value, TEXT))
             elif isinstance(value, datetime.date):

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from soket.core import clock
+
 
 class Notice(models.Model):
     """A message to one person, shown in the application and sent by e-mail.
@@ -16,7 +18,9 @@ class Notice(models.Model):
     text = models.TextField(_("text"))
     url = models.CharField(max_length=500, blank=True)
     key = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # On the application's clock, as every date it shows: a simulated day (the demo's
+    # 05/01/2016) dates its notices that day, not the machine's.
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -29,11 +29,13 @@ def notify(*, users: Iterable[User], text: str, url: str = "", key: str = "") ->
     own, so nobody sees the others' addresses.
     """
     subject, body = _("Soket: %s") % text[:60], text + (f"\n\n{url}" if url else "")
-    created, mailed = [], False
+    created, mailed, now = [], False, clock.now()
     for user in {user.pk: user for user in users}.values():
         try:
             with transaction.atomic():
-                notice = Notice.objects.create(user=user, text=text, url=url, key=key)
+                notice = Notice.objects.create(
+                    user=user, text=text, url=url, key=key, created_at=now
+                )
                 if user.email:
                     _queue_mail(notice=notice, to=user.email, subject=subject, body=body)
                     mailed = True

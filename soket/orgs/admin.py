@@ -49,6 +49,6 @@ class RoleInline(admin.TabularInline):
 
 @admin.register(User)
 class SoketUserAdmin(UserAdmin):
-    fieldsets = [*UserAdmin.fieldsets, (None, {"fields": ["full_name"]})]
+    fieldsets = [*(UserAdmin.fieldsets or ()), (None, {"fields": ["full_name"]})]
     list_display = ["username", "full_name", "email", "is_staff"]
     inlines = [RoleInline]

@@ -12,10 +12,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from soket import access
 from soket.core import tabular
 from soket.core.tabular import Column, Row, RowError, TableError
-from soket.orgs import services
+from soket.orgs import access, hooks, services
 from soket.orgs.models import Unit, UnitKind, User
 
 CODE_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.")
@@ -79,7 +78,7 @@ class ImportResult:
 def import_units(*, filename: str, data: bytes, by: User) -> ImportResult:
     rows, errors = tabular.read_table(filename=filename, data=data, columns=columns())
     good = [row for row in rows if not row.errors]
-    codes = [row.values.get("code") for row in rows if row.values.get("code")]
+    codes = [code for row in rows if (code := row.values.get("code"))]
     parent_codes = {row.values["parent_code"] for row in good if row.values["parent_code"]}
     existing = {
         unit.code: unit
@@ -145,11 +144,9 @@ def _has_cycle(code: str, parents: dict[str, str]) -> bool:
 
 @transaction.atomic
 def _write(rows, existing: dict[str, Unit], kinds: dict[str, UnitKind]) -> ImportResult:
-    # A bulk change of the tree: who is expected to report is recounted once, at the end.
-    # (A lazy import: reports build on the hierarchy, not the other way round.)
-    from soket.reports.counts import bulk_change
-
-    with bulk_change():
+    # A bulk change of the tree: what follows it (who is expected to report) catches up
+    # once, at the end.
+    with hooks.bulk_change():
         return _write_rows(rows, existing, kinds)
 
 
@@ -173,7 +170,7 @@ def _write_rows(rows, existing: dict[str, Unit], kinds: dict[str, UnitKind]) -> 
             continue
         if services.unit_update(unit=unit, fields=fields):
             updated += 1
-        current_parent = unit.parent.code if unit.parent_id else ""
+        current_parent = unit.parent.code if unit.parent is not None else ""  # select_related
         if v["parent_code"] != current_parent:
             moves.append((unit, v["parent_code"]))
     created = services.units_create(specs=new_specs) if new_specs else []

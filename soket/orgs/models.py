@@ -178,7 +178,7 @@ class User(AbstractUser):
 
 
 class Role(models.Model):
-    """What a person may do at a unit. What each kind allows lives in soket.access."""
+    """What a person may do at a unit. What each kind allows lives in soket.orgs.access."""
 
     class Kind(models.TextChoices):
         VIEWER = "viewer", _("Viewer")

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
-from soket import access
+from soket.orgs import access
 from soket.orgs.models import Unit, UnitKind, User
 
 

@@ -10,6 +10,7 @@ from django.db.models import CharField, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Concat, Length, LPad, Substr
 from django.utils.translation import gettext as _
 
+from soket.orgs import hooks
 from soket.orgs.models import (
     PATH_STEP,
     Department,
@@ -23,14 +24,6 @@ from soket.orgs.models import (
 
 class HierarchyError(ValueError):
     pass
-
-
-def _counts():
-    """Who is expected to report follows the tree (a lazy import: reports build on the
-    hierarchy, not the other way round)."""
-    from soket.reports import counts
-
-    return counts
 
 
 def _subtree(unit_id: int) -> Q:
@@ -106,7 +99,7 @@ def units_create(*, specs: list[UnitSpec], batch_size: int = 2000) -> list[Unit]
         created.extend(units)
         level_codes = {s.code for s in level}
         pending = [s for s in pending if s.code not in level_codes]
-    _counts().units_created([unit.pk for unit in created])
+    hooks.units_created([unit.pk for unit in created])
     return created
 
 
@@ -131,7 +124,7 @@ def unit_update(*, unit: Unit, fields: dict) -> bool:
     if changed.isdisjoint(EXPECTED_FIELDS):
         Unit.objects.filter(pk=unit.pk).update(**fields)
     else:  # closed, reopened or of another kind: the campaigns' counts follow
-        with _counts().recounting(lambda: Q(pk=unit.pk)):
+        with hooks.changing(lambda: Q(pk=unit.pk)):
             Unit.objects.filter(pk=unit.pk).update(**fields)
     for name, value in fields.items():  # so a second call compares with what is stored
         setattr(unit, name, value)
@@ -143,7 +136,7 @@ def unit_move(*, unit: Unit, new_parent: Unit) -> Unit:
     """Re-hang a unit and its whole subtree under another parent, in one UPDATE."""
     # The subtree's units are counted under their old ancestors, then their new ones. The
     # campaigns are locked first (by the recount), as a rebuild locks them before units.
-    with _counts().recounting(lambda: _subtree(unit.pk)):
+    with hooks.changing(lambda: _subtree(unit.pk)):
         unit = Unit.objects.select_for_update().get(pk=unit.pk)
         new_parent = Unit.objects.select_for_update().get(pk=new_parent.pk)
         if Unit.objects.subtree_of(unit).filter(pk=new_parent.pk).exists():
@@ -164,11 +157,8 @@ def unit_move(*, unit: Unit, new_parent: Unit) -> Unit:
         Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
     old_parent_id = unit.parent_id
     unit.refresh_from_db()
-    # The one place a unit's parent changes: its reports now count under the new parent.
-    # (A lazy import: reports build on the hierarchy, not the other way round.)
-    from soket.reports.rollup import unit_rehung
-
-    unit_rehung(unit, old_parent_id=old_parent_id)
+    # The one place a unit's parent changes: what follows the tree follows it here.
+    hooks.unit_rehung(unit, old_parent_id=old_parent_id)
     return unit
 
 

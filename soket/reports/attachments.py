@@ -16,10 +16,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from soket import access
 from soket.audit import services as audit
 from soket.core import clock, filecheck
 from soket.orgs.models import User
+from soket.reports import workflow
 from soket.reports.models import Attachment, Report
 from soket.reports.services import ReportError, require_editable, require_permission
 
@@ -72,7 +72,7 @@ def attachment_add(*, report: Report, by: User, upload: UploadedFile) -> Attachm
 
     The content is checked before the transaction (unpacking or decoding a large file
     takes a moment, and no write should wait on it)."""
-    require_permission(access.can_edit_report(by, report))
+    require_permission(workflow.can_edit(by, report))
     require_editable(report)
     kind = _checked_kind(upload)
     return _attachment_keep(report=report, by=by, upload=upload, kind=kind)
@@ -80,9 +80,10 @@ def attachment_add(*, report: Report, by: User, upload: UploadedFile) -> Attachm
 
 def _checked_kind(upload: UploadedFile) -> Kind:
     try:
-        filecheck.check_size(upload.size, limit=settings.SOKET_MAX_ATTACHMENT_BYTES)
+        # Django gives every uploaded file its size and name (the types allow None).
+        filecheck.check_size(upload.size or 0, limit=settings.SOKET_MAX_ATTACHMENT_BYTES)
         upload.seek(0)
-        kind = kind_of(upload.name, upload.read(16))
+        kind = kind_of(upload.name or "", upload.read(16))
         upload.seek(0)
         if kind is None:
             raise filecheck.FileRefused(
@@ -102,9 +103,9 @@ def _attachment_keep(*, report: Report, by: User, upload: UploadedFile, kind: Ki
     require_editable(report)  # again: it may have been sent meanwhile
     attachment = Attachment(
         report=report,
-        name=upload.name[-200:],
+        name=(upload.name or "")[-200:],
         content_type=kind.content_type,
-        size=upload.size,
+        size=upload.size or 0,
         uploaded_by=by,
         uploaded_at=clock.now(),
     )
@@ -117,7 +118,7 @@ def _attachment_keep(*, report: Report, by: User, upload: UploadedFile, kind: Ki
 @transaction.atomic
 def attachment_remove(*, attachment: Attachment, by: User) -> None:
     report = attachment.report
-    require_permission(access.can_edit_report(by, report))
+    require_permission(workflow.can_edit(by, report))
     require_editable(report)
     audit.record(by=by, action="detach", instance=report, before={"attachment": attachment.name})
     stored = attachment.file.name

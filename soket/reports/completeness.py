@@ -3,20 +3,22 @@
 A unit is expected at a level when it takes part in the campaign and is open on the
 level's due date (or, for a level without one, on the last day of the reviewed period):
 a unit closed before, or opened after, is not counted, so no rate can pass 100%. The
-rules are in counts.py. The counts below a unit are read from the running counts kept
-there, a few rows whatever the size of the tree; the lists of units are read live.
+rules are in counts.py, the one for late and overdue in lateness.py. The counts below a
+unit are read from the running counts kept there, a few rows whatever the size of the
+tree; the lists of units are read live.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import cast
 
 from django.db.models import F
 
 from soket.campaigns.models import Campaign
-from soket.orgs.models import Unit, UnitKind
-from soket.reports import counts
+from soket.orgs.models import Unit, UnitKind, UnitQuerySet
+from soket.reports import counts, lateness
 from soket.reports.counts import FIELDS
 from soket.reports.models import CompletenessCount
 
@@ -29,9 +31,9 @@ class Counts:
     submitted: int  # awaiting review
     accepted: int
     returned: int
-    late: int  # first submitted after the due date
+    late: int  # first submitted after the due date (lateness.py)
     missing: int  # never submitted
-    overdue: int  # never submitted, and the due date has passed
+    overdue: int  # never submitted, and the due date has passed by `today`
 
     @property
     def reported(self) -> int:
@@ -50,7 +52,7 @@ def _row(
     kind: UnitKind, numbers: dict[str, int], rules: counts.Basis, today: datetime.date
 ) -> Counts:
     due_on = rules.due.get(kind.pk)
-    overdue = numbers["missing"] if due_on is not None and today > due_on else 0
+    overdue = numbers["missing"] if lateness.is_past(due_on, today) else 0
     return Counts(kind=kind, due_on=due_on, overdue=overdue, **numbers)
 
 
@@ -102,13 +104,24 @@ def completeness_by_branch(
 
 def _expected_below(campaign: Campaign, within: Unit):
     rules = counts.basis(campaign)
-    return counts.expected_units(campaign, rules).subtree_of(within, include_self=False), rules
+    # A queryset of Unit.objects, so a UnitQuerySet, which its annotation hides from mypy.
+    expected = cast(UnitQuerySet, counts.expected_units(campaign, rules))
+    return expected.subtree_of(within, include_self=False), rules
 
 
 def missing_units(*, campaign: Campaign, within: Unit, today: datetime.date):
     """Expected units below `within` that have not submitted."""
     units, _rules = _expected_below(campaign, within)
     return units.filter(report__first_submitted_at__isnull=True)
+
+
+def late_units(*, campaign: Campaign, within: Unit, today: datetime.date):
+    """Expected units below `within` that are late by `today`: not sent past their due
+    date, or sent late (lateness.py), each with its first submission as
+    `first_submitted_at`."""
+    units, rules = _expected_below(campaign, within)
+    late = lateness.late_by(rules.due, today, "report__first_submitted_at")
+    return units.filter(late).annotate(first_submitted_at=F("report__first_submitted_at"))
 
 
 @dataclass(frozen=True)
@@ -120,10 +133,30 @@ class UnitStatus:
     state: str | None  # None: no report started
     first_submitted_at: datetime.datetime | None
     accepted_at: datetime.datetime | None
+    today: datetime.date  # the local date the status is read on, for overdue
 
     @property
     def is_late(self) -> bool:
-        return counts.is_late(self.first_submitted_at, self.due_on)
+        return lateness.is_late(self.first_submitted_at, self.due_on)
+
+    @property
+    def days_late(self) -> int:
+        return lateness.days_late(self.first_submitted_at, self.due_on)
+
+    @property
+    def sent_on(self) -> datetime.date | None:
+        """The day of the first submission, in the campaign's time zone."""
+        if self.first_submitted_at is None:
+            return None
+        return lateness.local_date(self.first_submitted_at)
+
+    @property
+    def is_overdue(self) -> bool:
+        return lateness.is_overdue(self.first_submitted_at, self.due_on, self.today)
+
+    @property
+    def days_overdue(self) -> int:
+        return lateness.days_overdue(self.first_submitted_at, self.due_on, self.today)
 
 
 def children_status(*, campaign: Campaign, within: Unit, today: datetime.date) -> list[UnitStatus]:
@@ -146,6 +179,7 @@ def children_status(*, campaign: Campaign, within: Unit, today: datetime.date) -
             state=unit.report_state,
             first_submitted_at=unit.report_first_submitted_at,
             accepted_at=unit.report_accepted_at,
+            today=today,
         )
         for unit in rows
     ]

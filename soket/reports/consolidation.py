@@ -1,29 +1,37 @@
 """Drafting a level's report from the reports below it.
 
-The drafter's figures start as the rollup of the children's reports and its sections
-as the children's texts, each passage under the name of the unit (or department) that
-wrote it. Later changes below show as moved figures; refreshing a figure takes the new
-rollup, and figures the drafter edited are left alone unless they ask.
+The drafter's figures start as the rollup of the children's reports, and its sections
+and review items as the children's texts, each passage under the name of the unit (or
+department) that wrote it. Each compiled text and each rolled-up figure is kept beside
+what the drafter has now (`drafted_text`, `Figure.drafted_*`), so a later draft tells
+the drafter's edits from what it compiled itself:
+
+- what the drafter has not edited takes the new compilation, and the summary says so;
+- what they edited is left alone, and when the reports below have changed since, the
+  change is shown: they take it (a guarded write, kept in the audit trail) or keep their
+  own text, which records that they have seen this compilation until it changes again.
+
+Nothing stale is kept silently and no edit is lost.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from soket import access
 from soket.audit import services as audit
 from soket.core import clock
 from soket.orgs.models import User
-from soket.reports import rollup
-from soket.reports.models import Figure, Report, SectionText
-from soket.reports.selectors import report_targets
+from soket.reports import limits, rollup, workflow
+from soket.reports.models import Figure, ItemAssessment, Report, SectionText
+from soket.reports.selectors import outline_sections, report_targets
 from soket.reports.services import (
+    ReportError,
     bump_revision,
     report_content,
     require_editable,
@@ -31,9 +39,19 @@ from soket.reports.services import (
 )
 from soket.resolutions.models import Target
 
+Numbers = tuple[Decimal | None, Decimal | None, Decimal | None]
+NONE: Numbers = (None, None, None)
+Row = SectionText | ItemAssessment | None  # a stored text, if there is one yet
+STORED = Decimal("0.0001")  # the figures' decimal places: a rollup compares as stored
+
 
 def _states(include_submitted: bool) -> tuple[str, ...]:
     return rollup.ACCEPTED_OR_SUBMITTED if include_submitted else rollup.ACCEPTED
+
+
+def _stored(numbers: Numbers) -> Numbers:
+    a, b, c = (None if n is None else n.quantize(STORED) for n in numbers)
+    return a, b, c
 
 
 def _live(report: Report, include_submitted: bool) -> dict[int, rollup.Rolled]:
@@ -43,12 +61,94 @@ def _live(report: Report, include_submitted: bool) -> dict[int, rollup.Rolled]:
     return {target_id: value for (_parent, target_id), value in rolled.items()}
 
 
+def _seen(what: str) -> str:
+    """A short fingerprint of a compilation, so a choice applies to what the person saw."""
+    return hashlib.sha256(what.encode()).hexdigest()[:20]
+
+
+def _passages(text: str) -> list[str]:
+    return [passage.strip() for passage in text.split("\n\n") if passage.strip()]
+
+
+@dataclass(frozen=True)
+class TextChange:
+    """A section or review item whose compilation from below changed since the draft."""
+
+    key: str  # "section-<id>" or "item-<id>", as the choice form names it
+    title: str
+    drafted: str  # compiled at the last draft (or last seen)
+    compiled: str  # compiled now
+    text: str  # what the drafter has now
+
+    @property
+    def edited(self) -> bool:
+        return self.text != self.drafted
+
+    @property
+    def added(self) -> list[str]:
+        before = set(_passages(self.drafted))
+        return [passage for passage in _passages(self.compiled) if passage not in before]
+
+    @property
+    def removed(self) -> list[str]:
+        now = set(_passages(self.compiled))
+        return [passage for passage in _passages(self.drafted) if passage not in now]
+
+    @property
+    def seen(self) -> str:
+        return _seen(self.compiled)
+
+
 @dataclass(frozen=True)
 class MovedFigure:
+    """A figure whose rollup below changed since it was drafted."""
+
     target: Target
     drafted: Decimal | None
     live: Decimal | None
-    edited: bool  # the drafter changed the drafted value by hand
+    edited: bool  # the drafter changed the drafted figure by hand
+    value: Decimal | None = None  # the drafter's figure now
+    live_numbers: Numbers = NONE
+    drafted_numbers: Numbers = NONE
+
+    @property
+    def key(self) -> str:
+        return f"figure-{self.target.pk}"
+
+    @property
+    def seen(self) -> str:
+        return _seen(repr(self.live_numbers))
+
+
+@dataclass(frozen=True)
+class ChangesBelow:
+    sections: list[TextChange] = field(default_factory=list)
+    items: list[TextChange] = field(default_factory=list)
+    figures: list[MovedFigure] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.sections or self.items or self.figures)
+
+    def __len__(self) -> int:
+        return len(self.sections) + len(self.items) + len(self.figures)
+
+    def all(self) -> list[TextChange | MovedFigure]:
+        return [*self.sections, *self.items, *self.figures]
+
+    @property
+    def edited(self) -> int:
+        """How many changes wait for the drafter's choice: the others a draft takes."""
+        return sum(1 for change in self.all() if change.edited)
+
+    def get(self, key: str) -> TextChange | MovedFigure | None:
+        return next((change for change in self.all() if change.key == key), None)
+
+
+@dataclass(frozen=True)
+class Redrafted:
+    report: Report
+    updated: list[str]  # what took the new compilation: section numbers, items, target codes
+    waiting: ChangesBelow  # what the drafter edited and the reports below changed
 
 
 def not_yet_accepted(*, report: Report, include_submitted: bool) -> int:
@@ -68,103 +168,291 @@ def _reports_below(report: Report, include_submitted: bool):
     )
 
 
-def moved_figures(*, report: Report, include_submitted: bool = False) -> list[MovedFigure]:
-    """Figures whose rollup below has changed since they were drafted."""
-    live = _live(report, include_submitted)
-    moved = []
-    for figure in report.figures.select_related("target").exclude(
-        drafted_value=None, drafted_numerator=None
-    ):
-        rolled = live.get(figure.target_id)
-        value, numerator, denominator = (
-            rolled.for_target(figure.target) if rolled else (None, None, None)
-        )
-        drafted = (figure.drafted_value, figure.drafted_numerator, figure.drafted_denominator)
-        if drafted != (value, numerator, denominator):
-            moved.append(
-                MovedFigure(
-                    target=figure.target,
-                    drafted=figure.drafted_value,
-                    live=value,
-                    edited=figure.value != figure.drafted_value,
-                )
-            )
-    return moved
-
-
-def _compiled_texts(report: Report, include_submitted: bool) -> dict[int, str]:
-    """Each outline section's passages from the reports below, each under its author."""
+def _compiled(model, key: str, report: Report, include_submitted: bool) -> dict[int, str]:
+    """Each section's (or review item's) passages from the reports below, each under the
+    name of the unit or department that wrote it."""
     texts = (
-        SectionText.objects.filter(report__in=_reports_below(report, include_submitted))
+        model.objects.filter(report__in=_reports_below(report, include_submitted))
         .exclude(text="")
         .select_related("report__unit", "report__department")
-        .order_by("section_id", "report__department__order", "report__unit__name")
+        .order_by(key, "report__department__order", "report__unit__name", "report_id")
     )
     compiled: dict[int, list[str]] = {}
     for text in texts:
         author = text.report.author_name
         if text.report.state != Report.State.ACCEPTED:
             author = _("%s — not yet accepted") % author
-        compiled.setdefault(text.section_id, []).append(f"[{author}] {text.text.strip()}")
-    return {section: "\n\n".join(passages) for section, passages in compiled.items()}
+        compiled.setdefault(getattr(text, key), []).append(f"[{author}] {text.text.strip()}")
+    return {pk: "\n\n".join(passages) for pk, passages in compiled.items()}
 
 
-@transaction.atomic
-def report_refresh_figures(
-    *,
-    report: Report,
-    by: User,
-    revision: int,
-    targets: Iterable[Target] | None = None,
-    include_submitted: bool = False,
-) -> Report:
-    """Set figures (all, or `targets`) to the live rollup of the reports below."""
-    require_permission(access.can_edit_report(by, report))
+def _text_states(report: Report, include_submitted: bool) -> list[tuple[TextChange, Row]]:
+    """Every section and review item: what the drafter has, what was drafted, what the
+    reports below compile to now, with the stored row (None if there is none yet)."""
+    states: list[tuple[TextChange, Row]] = []
+    sections = _compiled(SectionText, "section_id", report, include_submitted)
+    stored = {text.section_id: text for text in report.section_texts.all()}
+    for section in outline_sections(report.campaign):
+        row = stored.get(section.pk)
+        change = TextChange(
+            key=f"section-{section.pk}",
+            title=f"{section.number} {section.heading}".strip(),
+            drafted=row.drafted_text if row else "",
+            compiled=sections.get(section.pk, ""),
+            text=row.text if row else "",
+        )
+        states.append((change, row))
+    items = _compiled(ItemAssessment, "item_id", report, include_submitted)
+    assessed = {text.item_id: text for text in report.item_assessments.all()}
+    for item in report.campaign.review_items.all():
+        assessment = assessed.get(item.pk)
+        change = TextChange(
+            key=f"item-{item.pk}",
+            title=item.title,
+            drafted=assessment.drafted_text if assessment else "",
+            compiled=items.get(item.pk, ""),
+            text=assessment.text if assessment else "",
+        )
+        states.append((change, assessment))
+    return states
+
+
+def _figure_states(
+    report: Report, include_submitted: bool
+) -> list[tuple[MovedFigure, Figure | None, Numbers, Numbers]]:
+    """Every target: the change (drafted → live), the stored figure, its drafted and its
+    current numbers."""
+    live = _live(report, include_submitted)
+    figures = {figure.target_id: figure for figure in report.figures.all()}
+    states = []
+    for target in report_targets(report.campaign):
+        rolled = live.get(target.pk)
+        now = _stored(rolled.for_target(target) if rolled else NONE)
+        figure = figures.get(target.pk)
+        if figure is None:
+            drafted = current = NONE
+        else:
+            drafted = _stored(
+                (figure.drafted_value, figure.drafted_numerator, figure.drafted_denominator)
+            )
+            current = _stored((figure.value, figure.numerator, figure.denominator))
+        moved = MovedFigure(
+            target=target,
+            drafted=drafted[0],
+            live=now[0],
+            edited=current != drafted,
+            value=current[0],
+            live_numbers=now,
+            drafted_numbers=drafted,
+        )
+        states.append((moved, figure, drafted, current))
+    return states
+
+
+def _figure_changes(report: Report, include_submitted: bool) -> list[MovedFigure]:
+    return [
+        moved
+        for moved, _figure, drafted, current in _figure_states(report, include_submitted)
+        if moved.live_numbers != drafted and moved.live_numbers != current
+    ]
+
+
+def changes_below(*, report: Report, include_submitted: bool | None = None) -> ChangesBelow:
+    """What the reports below say now that differs from what was drafted from them, and
+    from what the drafter has: sections, review items and figures. Empty before the
+    first draft."""
+    if report.drafted_at is None:
+        return ChangesBelow()
+    if include_submitted is None:  # the reports the last draft used
+        include_submitted = report.drafted_with_submitted
+    texts = [
+        change
+        for change, _row in _text_states(report, include_submitted)
+        if change.compiled != change.drafted and change.compiled != change.text
+    ]
+    return ChangesBelow(
+        sections=[change for change in texts if change.key.startswith("section-")],
+        items=[change for change in texts if change.key.startswith("item-")],
+        figures=_figure_changes(report, include_submitted),
+    )
+
+
+def _write_text(report: Report, change: TextChange, row: Row, *, text: str) -> None:
+    """Store a section's or item's text and the compilation it now answers to."""
+    kind, pk = change.key.split("-")
+    model: type[SectionText] | type[ItemAssessment] = SectionText
+    key = "section_id"
+    if kind == "item":
+        model, key = ItemAssessment, "item_id"
+    if row is None:
+        model.objects.create(
+            report=report, **{key: int(pk)}, text=text, drafted_text=change.compiled
+        )
+    else:
+        model.objects.filter(pk=row.pk).update(text=text, drafted_text=change.compiled)
+
+
+def _write_figure(report: Report, moved: MovedFigure, *, take: bool) -> None:
+    value, numerator, denominator = moved.live_numbers
+    drafted = {
+        "drafted_value": value,
+        "drafted_numerator": numerator,
+        "drafted_denominator": denominator,
+    }
+    if take:
+        drafted |= {"value": value, "numerator": numerator, "denominator": denominator}
+    Figure.objects.update_or_create(report=report, target=moved.target, defaults=drafted)
+
+
+def _guarded(report: Report, by: User, revision: int) -> None:
+    require_permission(workflow.can_edit(by, report))
     report.refresh_from_db()
     require_editable(report)
+    if report.department_id is not None:
+        raise ReportError(_("A department's report is not drafted from the reports below."))
     bump_revision(report, revision)
-    before = report_content(report)
-    live = _live(report, include_submitted)
-    for target in targets if targets is not None else report_targets(report.campaign):
-        rolled = live.get(target.pk)
-        value, numerator, denominator = rolled.for_target(target) if rolled else (None, None, None)
-        Figure.objects.update_or_create(
-            report=report,
-            target=target,
-            defaults={
-                "value": value,
-                "numerator": numerator,
-                "denominator": denominator,
-                "drafted_value": value,
-                "drafted_numerator": numerator,
-                "drafted_denominator": denominator,
-            },
-        )
-    report.refresh_from_db()
-    audit.record(
-        by=by, action="refresh", instance=report, before=before, after=report_content(report)
-    )
-    return report
 
 
 @transaction.atomic
-def report_draft_from_below(
+def report_redraft(
     *, report: Report, by: User, revision: int, include_submitted: bool = False
-) -> Report:
-    """Draft figures and empty sections from the reports below; written sections stay."""
-    report = report_refresh_figures(
-        report=report, by=by, revision=revision, include_submitted=include_submitted
-    )
+) -> Redrafted:
+    """Draft again from the reports below: every section, review item and figure the
+    drafter has not edited takes the new compilation; those they edited stay as they
+    are and, where the reports below changed, are returned to choose from."""
+    _guarded(report, by, revision)
     before = report_content(report)
-    written = set(report.section_texts.exclude(text="").values_list("section_id", flat=True))
-    for section_id, text in _compiled_texts(report, include_submitted).items():
-        if section_id not in written:
-            SectionText.objects.update_or_create(
-                report=report, section_id=section_id, defaults={"text": text}
-            )
-    Report.objects.filter(pk=report.pk).update(drafted_at=clock.now())
+    updated: list[str] = []
+    waiting = ChangesBelow()
+    for change, row in _text_states(report, include_submitted):
+        if change.compiled == change.drafted:
+            continue
+        if change.compiled == change.text:  # the drafter already has it: just note so
+            _write_text(report, change, row, text=change.text)
+        elif not change.edited:
+            _write_text(report, change, row, text=change.compiled)
+            updated.append(change.title)
+        elif change.key.startswith("section-"):
+            waiting.sections.append(change)
+        else:
+            waiting.items.append(change)
+    for moved, figure, drafted, current in _figure_states(report, include_submitted):
+        if figure is None:
+            _write_figure(report, moved, take=True)
+            if moved.live_numbers != NONE:
+                updated.append(moved.target.code)
+        elif moved.live_numbers == drafted:
+            continue
+        elif moved.live_numbers == current or not moved.edited:
+            _write_figure(report, moved, take=True)
+            if moved.live_numbers != current:
+                updated.append(moved.target.code)
+        else:
+            waiting.figures.append(moved)
+    Report.objects.filter(pk=report.pk).update(
+        drafted_at=clock.now(), drafted_with_submitted=include_submitted
+    )
     report.refresh_from_db()
     audit.record(
         by=by, action="draft", instance=report, before=before, after=report_content(report)
     )
+    return Redrafted(report=report, updated=updated, waiting=waiting)
+
+
+def report_draft_from_below(
+    *, report: Report, by: User, revision: int, include_submitted: bool = False
+) -> Report:
+    """Draft (or draft again) from the reports below; see `report_redraft`."""
+    return report_redraft(
+        report=report, by=by, revision=revision, include_submitted=include_submitted
+    ).report
+
+
+class ChangeGone(ReportError):
+    def __init__(self):
+        super().__init__(
+            _(
+                "The reports below have changed again since you looked, or the change was "
+                "already taken: look at it again before choosing."
+            )
+        )
+
+
+def _change_seen(
+    report: Report, key: str, seen: str, include_submitted: bool
+) -> tuple[TextChange | MovedFigure, Row]:
+    """The change the person chose on, as it stands now; refused if it is not what they
+    saw."""
+    if report.drafted_at is not None:
+        if key.startswith("figure-"):
+            for moved in _figure_changes(report, include_submitted):
+                if moved.key == key and moved.seen == seen:
+                    return moved, None
+        else:
+            for change, row in _text_states(report, include_submitted):
+                changed = change.compiled not in (change.drafted, change.text)
+                if change.key == key and change.seen == seen and changed:
+                    return change, row
+    raise ChangeGone
+
+
+@transaction.atomic
+def report_take_change(
+    *,
+    report: Report,
+    by: User,
+    revision: int,
+    key: str,
+    seen: str,
+    include_submitted: bool | None = None,
+) -> Report:
+    """Replace a section, review item or figure with what the reports below say now.
+
+    Guarded by the report's revision like every save: a page older than the last save
+    is refused and nothing is written. What it replaces stays in the audit trail."""
+    _guarded(report, by, revision)
+    if include_submitted is None:  # the reports the last draft used
+        include_submitted = report.drafted_with_submitted
+    change, row = _change_seen(report, key, seen, include_submitted)
+    before = report_content(report)
+    if isinstance(change, MovedFigure):
+        _write_figure(report, change, take=True)
+    else:
+        problem = limits.too_long(change.compiled, limits.TEXT, change.title)
+        if problem:
+            raise ReportError(problem)
+        _write_text(report, change, row, text=change.compiled)
+    report.refresh_from_db()
+    audit.record(by=by, action="take", instance=report, before=before, after=report_content(report))
+    return report
+
+
+@transaction.atomic
+def report_keep_change(
+    *,
+    report: Report,
+    by: User,
+    revision: int,
+    key: str,
+    seen: str,
+    include_submitted: bool | None = None,
+) -> Report:
+    """Keep the drafter's own section, review item or figure over what the reports below
+    say now, and remember that they saw it: it is not offered again until it changes."""
+    _guarded(report, by, revision)
+    if include_submitted is None:  # the reports the last draft used
+        include_submitted = report.drafted_with_submitted
+    change, row = _change_seen(report, key, seen, include_submitted)
+    before: dict[str, object]
+    after: dict[str, object]
+    if isinstance(change, MovedFigure):
+        before = {key: [str(n) for n in change.drafted_numbers]}
+        _write_figure(report, change, take=False)
+        after = {key: [str(n) for n in change.live_numbers]}
+    else:
+        before = {key: change.drafted}
+        _write_text(report, change, row, text=change.text)
+        after = {key: change.compiled}
+    report.refresh_from_db()
+    audit.record(by=by, action="keep", instance=report, before=before, after=after)
     return report

@@ -6,18 +6,21 @@ children_status) alike:
 - a unit is expected when it takes part in the campaign and is open on its level's
   report deadline; a level without one is counted as on the last day of the reviewed
   period (see `Basis.fallback`);
-- late: first submitted after that deadline, by the date in Soket's time zone
-  (Asia/Ho_Chi_Minh) whatever the time zone of the request;
+- late: first submitted on a day after that deadline, by the date in the campaign's
+  time zone whatever the zone of the request or of the database (lateness.py: the one
+  rule, in Python and in SQL);
 - missing: never submitted.
 
 CompletenessCount holds, for every unit, how many expected units of each level lie
 below it and how they stand. Each report transition changes them by a difference
 (running.py, at the end of its transaction); whatever changes who is expected recounts
-the units it touches: units created, closed, reopened, moved or given another kind
-(orgs.services), a campaign's participation, period or deadlines (the back office), and
-bulk loads, which rebuild. A recount reads the units it touches with one grouped query
-by parent and adds the result up the tree along each parent's path, so its cost follows
-the units touched, never the size of the tree, and it is never a loop over units.
+the units it touches: units created, closed, reopened, moved or given another kind, a
+campaign's participation, period or deadlines, and bulk loads, which rebuild. The tree
+and the campaigns call these through their hooks (orgs.hooks, campaigns.hooks; the
+reports' followers are in following.py), as they know nothing of reports. A recount
+reads the units it touches with one grouped query by parent and adds the result up the
+tree along each parent's path, so its cost follows the units touched, never the size of
+the tree, and it is never a loop over units.
 """
 
 from __future__ import annotations
@@ -31,14 +34,12 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet
-from django.db.models.functions import TruncDate
-from django.utils import timezone
 
 from soket.campaigns.models import Campaign, Deadline
 from soket.campaigns.selectors import participating_units
 from soket.core import clock
 from soket.orgs.models import PATH_STEP, Unit, UnitKind, ids_in_path, open_on
-from soket.reports import locking
+from soket.reports import lateness, locking
 from soket.reports.models import CompletenessCount, CountedCampaign, Report
 
 State = Report.State
@@ -97,23 +98,12 @@ def expected_units(campaign: Campaign, basis: Basis) -> QuerySet[Unit]:
     )
 
 
-def is_late(first_submitted_at: datetime.datetime | None, due_on: datetime.date | None) -> bool:
-    """First submitted after the due date, by the date in Soket's own time zone."""
-    if first_submitted_at is None or due_on is None:
-        return False
-    return timezone.localtime(first_submitted_at, timezone.get_default_timezone()).date() > due_on
-
-
 def tally(units: QuerySet[Unit], basis: Basis, *group_by: str) -> QuerySet:
     """Count units of `expected_units` by `group_by` and kind, in one query; the SQL form
-    of `is_late` and `vector`."""
-    late = Q(pk__in=[])
-    for kind_id, day in basis.due.items():
-        late |= Q(kind_id=kind_id, submitted_on__gt=day)
-    submitted_on = TruncDate("report__first_submitted_at", tzinfo=timezone.get_default_timezone())
+    of `vector`."""
+    late = lateness.late_by_kind(basis.due, "report__first_submitted_at")
     return (
-        units.alias(submitted_on=submitted_on)
-        .values(*group_by, "kind_id")
+        units.values(*group_by, "kind_id")
         .annotate(
             expected=Count("pk"),
             submitted=Count("pk", filter=Q(report__state=State.SUBMITTED)),
@@ -135,7 +125,7 @@ def vector(
         int(state == State.SUBMITTED),
         int(state == State.ACCEPTED),
         int(state == State.RETURNED),
-        int(is_late(first_submitted_at, due_on)),
+        int(lateness.is_late(first_submitted_at, due_on)),
         int(first_submitted_at is None),
     )
 

@@ -44,6 +44,9 @@ class Report(models.Model):
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     drafted_at = models.DateTimeField(_("drafted from the units below"), null=True, blank=True)
+    # Whether that draft used the reports below not yet accepted: what changed below since
+    # is compared with the same reports.
+    drafted_with_submitted = models.BooleanField(default=False)
     document_number = models.CharField(
         _("document number"), max_length=60, blank=True, help_text="45/BC-LĐLĐ"
     )
@@ -77,15 +80,21 @@ class Report(models.Model):
     def author_name(self) -> str:
         return str(self.department or self.unit)
 
+    # With its unit to write (workflow.py declares the moves between states).
+    EDITABLE_STATES = (State.DRAFT, State.RETURNED)
+
     @property
     def is_editable(self) -> bool:
-        return self.state in {self.State.DRAFT, self.State.RETURNED}
+        return self.state in self.EDITABLE_STATES
 
 
 class SectionText(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="section_texts")
     section = models.ForeignKey(OutlineSection, on_delete=models.CASCADE, related_name="+")
     text = models.TextField(_("text"), blank=True)
+    # The passages compiled from the reports below that the drafter last took or saw:
+    # while `text` equals it, the drafter has not edited it and a redraft may replace it.
+    drafted_text = models.TextField(blank=True)
 
     class Meta:
         constraints = [
@@ -136,6 +145,8 @@ class ItemAssessment(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="item_assessments")
     item = models.ForeignKey(ReviewItem, on_delete=models.CASCADE, related_name="+")
     text = models.TextField(_("assessment"), blank=True)
+    # As SectionText.drafted_text: the compilation from below last taken or seen.
+    drafted_text = models.TextField(blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["report", "item"], name="reports_item_once")]
@@ -291,3 +302,57 @@ class CountedCampaign(models.Model):
 
     def __str__(self) -> str:
         return str(self.campaign_id)
+
+
+class ValidationRule(models.Model):
+    """A check across targets that a campaign administrator adds, as DHIS2 users do:
+    “CT03's numerator ≤ CT10's value”. Checked with every other check of the figures
+    (reports/validation.py) whenever a report of the campaign is saved, by any door; a
+    broken rule blocks the save and shows its message. A side with no figure yet is not
+    checked."""
+
+    class Side(models.TextChoices):
+        VALUE = "value", _("result")
+        NUMERATOR = "numerator", _("numerator")
+        DENOMINATOR = "denominator", _("denominator")
+
+    class Operator(models.TextChoices):
+        AT_MOST = "<=", "≤"
+        BELOW = "<", "<"
+        EQUAL = "=", "="
+        AT_LEAST = ">=", "≥"
+        ABOVE = ">", ">"
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="validation_rules"
+    )
+    left_target = models.ForeignKey(
+        Target, on_delete=models.CASCADE, related_name="+", verbose_name=_("target")
+    )
+    left_side = models.CharField(
+        _("number"), max_length=20, choices=Side.choices, default=Side.VALUE
+    )
+    operator = models.CharField(_("must be"), max_length=2, choices=Operator.choices)
+    right_target = models.ForeignKey(
+        Target, on_delete=models.CASCADE, related_name="+", verbose_name=_("compared with target")
+    )
+    right_side = models.CharField(
+        _("its number"), max_length=20, choices=Side.choices, default=Side.VALUE
+    )
+    message = models.TextField(
+        _("message"),
+        blank=True,
+        help_text=_("Shown when the rule is broken: say what to check."),
+    )
+
+    class Meta:
+        ordering = ["campaign", "pk"]
+        verbose_name = _("validation rule")
+        verbose_name_plural = _("validation rules")
+
+    def __str__(self) -> str:
+        return (
+            f"{self.left_target.code} ({self.get_left_side_display()}) "
+            f"{self.get_operator_display()} "
+            f"{self.right_target.code} ({self.get_right_side_display()})"
+        )

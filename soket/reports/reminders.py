@@ -3,7 +3,8 @@
 For each report deadline of each campaign, the sweep finds the current step — some days
 before the deadline, on the day, some days after — and notifies the people of every
 expected unit that has not submitted. Past the deadline, the approvers of the level
-above are told which of their units are late. Every notice carries a key naming the
+above are told which of their units are late (lateness.py: not sent yet, or sent after
+the due date in the campaign's time zone). Every notice carries a key naming the
 deadline and the step, so however often the sweep runs, each goes out once. Their
 e-mails wait in the outbox (soket.notices.delivery) for the runner or the command to send.
 """
@@ -14,18 +15,18 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from soket.campaigns.models import Deadline
+from soket.campaigns.models import Campaign, Deadline
+from soket.notices.models import Notice
 from soket.notices.services import notify
-from soket.orgs.models import Department, Role, User
-from soket.reports import completeness
-
-WRITERS = [Role.Kind.REPORTER, Role.Kind.APPROVER]
-HEADS = [Role.Kind.APPROVER, Role.Kind.CAMPAIGN_ADMIN]
+from soket.orgs.models import Department, Unit, User
+from soket.reports import completeness, lateness, workflow
 
 
 @dataclass(frozen=True)
@@ -57,12 +58,13 @@ def _text(step: Step, deadline: Deadline) -> str:
     return _("Your report for “%(campaign)s” was due on %(day)s and has not arrived.") % values
 
 
-def _missing_departments(deadline: Deadline, people: Q) -> list[User]:
+def _missing_departments(deadline: Deadline) -> QuerySet[User]:
+    """Who writes the thematic reports of the campaign's departments not sent yet."""
     campaign = deadline.milestone.campaign
     missing = Department.objects.filter(unit=campaign.owner).exclude(
         reports__campaign=campaign, reports__first_submitted_at__isnull=False
     )
-    return list(User.objects.filter(people, roles__department__in=missing).distinct())
+    return workflow.holders(workflow.writing_roles().filter(department__in=missing))
 
 
 def sweep(*, today: datetime.date) -> int:
@@ -87,32 +89,38 @@ def _sweep(today: datetime.date) -> int:
         campaign = deadline.milestone.campaign
         url = reverse("campaign_reports", args=[campaign.pk])
         key = f"reminder:{deadline.pk}:{step.name}"
-        writers = Q(roles__kind__in=WRITERS)
         if deadline.for_departments:
-            people = _missing_departments(deadline, writers)
+            people = _missing_departments(deadline)
             sent += len(notify(users=people, text=_text(step, deadline), url=url, key=key))
             continue
         within = campaign.owner.parent or campaign.owner
         missing = completeness.missing_units(campaign=campaign, within=within, today=today).filter(
             kind=deadline.unit_kind
         )
-        people = User.objects.filter(
-            writers, roles__unit__in=missing.values("pk"), roles__department__isnull=True
-        ).distinct()
+        people = workflow.holders(workflow.of_units(workflow.writing_roles(), missing))
         sent += len(notify(users=people, text=_text(step, deadline), url=url, key=key))
         if step.name == "overdue":
-            sent += _escalate(deadline, missing, url)
+            late = completeness.late_units(campaign=campaign, within=within, today=today)
+            sent += _escalate(deadline, late.filter(kind=deadline.unit_kind), url)
     return sent
 
 
-def _escalate(deadline: Deadline, missing, url: str) -> int:
-    """Tell each parent's approvers which of their units are late, once per deadline."""
+def _escalate(deadline: Deadline, late, url: str) -> int:
+    """Tell each parent's approvers which of their units are late, once per deadline:
+    those not sent, and those sent late (with by how many days)."""
     late_by_parent: dict[int, list[str]] = {}
-    for name, parent_id in missing.values_list("name", "parent_id"):
+    for name, parent_id, sent_at in late.values_list("name", "parent_id", "first_submitted_at"):
+        days = lateness.days_late(sent_at, deadline.due_on)
+        if days:
+            name = ngettext(
+                "%(unit)s (sent %(days)d day late)", "%(unit)s (sent %(days)d days late)", days
+            ) % {"unit": name, "days": days}
         late_by_parent.setdefault(parent_id, []).append(name)
-    heads = Role.objects.filter(
-        unit_id__in=late_by_parent, kind__in=HEADS, department__isnull=True
-    ).select_related("user")
+    heads = (
+        workflow.reviewing_roles()
+        .filter(unit_id__in=late_by_parent, user__is_active=True)
+        .select_related("user")
+    )
     sent = 0
     for parent_id, names in late_by_parent.items():
         people = [role.user for role in heads if role.unit_id == parent_id]
@@ -124,3 +132,50 @@ def _escalate(deadline: Deadline, missing, url: str) -> int:
         key = f"escalation:{deadline.pk}:{parent_id}"
         sent += len(notify(users=people, text=text, url=url, key=key))
     return sent
+
+
+# Reminding by hand, from the reports page: one unit, or every unit whose report is still
+# to come.
+
+NAMED = 10  # units without anyone to remind named in the answer; the rest are counted
+
+
+@dataclass(frozen=True)
+class Reminded:
+    """What a reminder by hand did."""
+
+    people: int  # notified now
+    already: int  # reminded earlier today, so not notified again
+    nobody: list[str]  # the first NAMED units without anyone to remind, by name
+    nobody_count: int  # how many units have nobody to remind
+
+
+def reminder_key(campaign: Campaign, today: datetime.date) -> str:
+    """One reminder by hand a day per person and campaign, whoever clicks and however
+    often: the unit's own button and the bulk one share it."""
+    return f"remind:{campaign.pk}:{today.isoformat()}"
+
+
+@transaction.atomic
+def units_remind(*, campaign: Campaign, units: QuerySet[Unit], today: datetime.date) -> Reminded:
+    """Notify the people who write the report of each of `units` (their reporters,
+    approvers and campaign administrators: workflow.writing_roles), at most once a day,
+    and say which units have nobody to remind."""
+    roles = workflow.of_units(workflow.writing_roles(), units)
+    people = workflow.holders(roles)
+    key = reminder_key(campaign, today)
+    already = Notice.objects.filter(key=key, user__in=people.values("pk")).count()
+    sent = notify(
+        users=people,
+        text=_("Reminder: your unit's report for “%s” has not been submitted.") % campaign.title,
+        url=reverse("campaign_reports", args=[campaign.pk]),
+        key=key,
+    )
+    reached = roles.filter(user__is_active=True).values("unit_id")
+    nobody = units.exclude(pk__in=reached).order_by("path")
+    return Reminded(
+        people=len(sent),
+        already=already,
+        nobody=list(nobody.values_list("name", flat=True)[:NAMED]),
+        nobody_count=nobody.count(),
+    )

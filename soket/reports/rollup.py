@@ -118,12 +118,13 @@ def reports_moved(moves: Iterable[tuple[int, str, str]]) -> None:
     steps = []
     for report_id, from_state, to_state in moves:
         report = reports[report_id]
-        if not _counts(report):
+        parent_id = report.unit.parent_id
+        if parent_id is None or not _counts(report):
             continue
         if from_state in COUNTED:
-            steps.append((report.unit.parent_id, from_state, report_id, -1))
+            steps.append((parent_id, from_state, report_id, -1))
         if to_state in COUNTED:
-            steps.append((report.unit.parent_id, to_state, report_id, 1))
+            steps.append((parent_id, to_state, report_id, 1))
     for parent_id, state, report_id, sign in sorted(steps):
         _add(reports[report_id], state, sign, parent_id)
 

@@ -5,19 +5,20 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
-from soket import access
 from soket.campaigns.models import Campaign, Deadline, OutlineSection
 from soket.campaigns.selectors import participating_units
-from soket.orgs.models import Department, Role, Unit, User
+from soket.orgs import access
+from soket.orgs.models import Department, Role, Unit, UnitKind, User, path_upper_bound
+from soket.reports import counts, lateness, workflow
 from soket.reports.assessment import Evaluation, evaluate
-from soket.reports.models import Figure, Report
+from soket.reports.models import Figure, Report, Transition
 from soket.resolutions.models import Target
 
 
 def report_list_for(*, user: User) -> QuerySet[Report]:
-    return access.visible_reports(user).select_related("campaign", "unit__kind", "department")
+    return workflow.visible_reports(user).select_related("campaign", "unit__kind", "department")
 
 
 def report_detail_for(*, user: User, pk: int) -> Report:
@@ -133,9 +134,8 @@ class ReportSlot:
 def own_report_slots(*, user: User, campaign: Campaign) -> list[ReportSlot]:
     participating = participating_units(campaign=campaign)
     roles = (
-        Role.objects.filter(user=user)
-        .exclude(kind=Role.Kind.VIEWER)
-        .filter(unit__in=participating)
+        workflow.writing_roles()
+        .filter(user=user, unit__in=participating)
         .select_related("unit", "department")
     )
     existing = {
@@ -147,6 +147,10 @@ def own_report_slots(*, user: User, campaign: Campaign) -> list[ReportSlot]:
         key = (role.unit_id, role.department_id)
         slots[key] = ReportSlot(role.unit, role.department, existing.get(key))
     return list(slots.values())
+
+
+def _sends() -> QuerySet[Transition]:
+    return Transition.objects.filter(action=Transition.Action.SUBMIT).order_by("-at", "-pk")
 
 
 def reports_to_review(*, user: User, campaign: Campaign) -> QuerySet[Report]:
@@ -161,14 +165,318 @@ def reports_to_review(*, user: User, campaign: Campaign) -> QuerySet[Report]:
             Q(department__isnull=True, unit__parent__in=reviewable)
             | Q(department__isnull=False, unit__in=reviewable)
         )
-        # Nobody reviews their own report (access.can_review_report says the same).
+        # Nobody reviews their own report, nor one they sent (workflow.can_review).
         .exclude(department__in=own_roles.filter(department__isnull=False).values("department_id"))
         .exclude(
             department__isnull=True,
-            unit__in=own_roles.filter(department__isnull=True)
-            .exclude(kind=Role.Kind.VIEWER)
+            unit__in=workflow.writing_roles()
+            .filter(user=user, department__isnull=True)
             .values("unit_id"),
         )
+        .alias(last_sender=Subquery(_sends().filter(report_id=OuterRef("pk")).values("by_id")[:1]))
+        .exclude(last_sender=user.pk)
         .select_related("unit__kind", "department")
         .order_by("unit__path", "department__order")
     )
+
+
+# Every unit below, one click away: the units under a reviewer's level, each with its
+# report's state, and the units a reminder reaches.
+
+# The filter on a unit's state: "not_started" for a unit without a report, or a state.
+NOT_STARTED = "not_started"
+UNIT_STATES = (NOT_STARTED, *Report.State.values)
+# A unit whose report is still to come: none yet, a draft, or returned to be mended.
+REMINDABLE = (Report.State.DRAFT, Report.State.RETURNED)
+UNITS_PER_PAGE = 50
+
+
+def _writers_at(unit_field: str = "pk"):
+    """Whether the unit (`unit_field` of the outer row) has anyone, with an account in
+    use, who writes its report: whom a reminder reaches (workflow.writing_roles)."""
+    return Exists(
+        workflow.writing_roles().filter(
+            unit_id=OuterRef(unit_field), department__isnull=True, user__is_active=True
+        )
+    )
+
+
+def _returns() -> QuerySet[Transition]:
+    """Reports given back to their unit, the latest first: returned by the level above,
+    or reopened after they were accepted."""
+    return Transition.objects.filter(to_state=Report.State.RETURNED).order_by("-at", "-pk")
+
+
+def _return_reason(report_field: str):
+    """The reason of the report's latest return, as a subquery."""
+    return Subquery(_returns().filter(report_id=OuterRef(report_field)).values("reason")[:1])
+
+
+def expected_below(
+    *, campaign: Campaign, roots: list[Unit], within: Unit | None = None
+) -> QuerySet[Unit]:
+    """The units expected to report below any of `roots` (the roots themselves left out),
+    or only within the subtree of `within` when given; each joined to its report."""
+    units = counts.expected_units(campaign, counts.basis(campaign))
+    below = Q(pk__in=[])
+    for root in roots:  # a path range per root: one index scan each
+        below |= _strictly_below(root)
+    units = units.filter(below)
+    if within is not None:
+        units = units.filter(_strictly_below(within))
+    return units
+
+
+def _strictly_below(unit: Unit) -> Q:
+    return Q(path__gt=unit.path, path__lt=path_upper_bound(unit.path))
+
+
+def units_to_remind(units: QuerySet[Unit]) -> QuerySet[Unit]:
+    """Among `units` (from `expected_below`), those whose report is still to come."""
+    return units.filter(Q(report__pk__isnull=True) | Q(report__state__in=REMINDABLE))
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """One unit below, as the reports page lists it."""
+
+    unit: Unit
+    due_on: datetime.date | None
+    report_id: int | None
+    state: str | None  # None: no report started
+    first_submitted_at: datetime.datetime | None
+    submitted_at: datetime.datetime | None
+    return_reason: str | None
+    has_people: bool
+    today: datetime.date
+
+    @property
+    def state_label(self) -> str:
+        return str(Report.State(self.state).label) if self.state else ""
+
+    @property
+    def days_late(self) -> int:
+        return lateness.days_late(self.first_submitted_at, self.due_on)
+
+    @property
+    def days_overdue(self) -> int:
+        return lateness.days_overdue(self.first_submitted_at, self.due_on, self.today)
+
+    @property
+    def can_be_reminded(self) -> bool:
+        return self.state is None or self.state in REMINDABLE
+
+
+@dataclass(frozen=True)
+class UnitPage:
+    rows: list[UnitRow]
+    number: int
+    pages: int
+    total: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def units_below(
+    *,
+    campaign: Campaign,
+    roots: list[Unit],
+    within: Unit | None = None,
+    kind_id: int | None = None,
+    state: str | None = None,
+    page: int = 1,
+    per_page: int = UNITS_PER_PAGE,
+) -> UnitPage:
+    """A page of the units expected to report below `roots`, by level then place in the
+    tree, each with its report's state, dates, lateness and return reason: a count and
+    one query for the page, whatever the size of the tree."""
+    units = expected_below(campaign=campaign, roots=roots, within=within)
+    if kind_id is not None:
+        units = units.filter(kind_id=kind_id)
+    # `report` is the FilteredRelation of counts.expected_units, unknown to django-stubs.
+    if state == NOT_STARTED:
+        units = units.filter(Q(report__pk__isnull=True))
+    elif state in Report.State.values:
+        units = units.filter(Q(report__state=state))
+    total = units.count()
+    pages = max(1, -(-total // per_page))
+    number = min(max(page, 1), pages)
+    start = (number - 1) * per_page
+    rows = (
+        units.select_related("kind", "parent")
+        .annotate(
+            report_pk=F("report__pk"),
+            report_state=F("report__state"),
+            report_first_submitted_at=F("report__first_submitted_at"),
+            report_submitted_at=F("report__submitted_at"),
+            return_reason=_return_reason("report__pk"),
+            has_people=_writers_at(),
+        )
+        .order_by("kind__rank", "path")[start : start + per_page]
+    )
+    due = counts.due_dates(campaign)
+    today = lateness.today()
+    return UnitPage(
+        rows=[
+            UnitRow(
+                unit=unit,
+                due_on=due.get(unit.kind_id),
+                report_id=unit.report_pk,
+                state=unit.report_state,
+                first_submitted_at=unit.report_first_submitted_at,
+                submitted_at=unit.report_submitted_at,
+                return_reason=unit.return_reason
+                if unit.report_state == Report.State.RETURNED
+                else None,
+                has_people=unit.has_people,
+                today=today,
+            )
+            for unit in rows
+        ],
+        number=number,
+        pages=pages,
+        total=total,
+    )
+
+
+def unit_kinds_below(*, campaign: Campaign, roots: list[Unit]) -> list:
+    """The levels the unit list can be filtered by: those expected below `roots`."""
+    kind_ids = expected_below(campaign=campaign, roots=roots).values("kind_id")
+    return list(UnitKind.objects.filter(pk__in=kind_ids).order_by("rank", "name"))
+
+
+def last_return_reason(report: Report) -> str | None:
+    """Why the report was returned, when it is returned now."""
+    if report.state != Report.State.RETURNED:
+        return None
+    return _returns().filter(report=report).values_list("reason", flat=True).first()
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """Something due from the person: a deadline of one of their units or departments,
+    with the report it asks for and where that report truly stands."""
+
+    campaign: Campaign
+    deadline: Deadline | None  # None: a returned report with no deadline of its level
+    unit: Unit
+    department: Department | None
+    report: Report | None
+    return_reason: str | None
+    today: datetime.date
+
+    @property
+    def name(self) -> str:
+        return str(self.department or self.unit)
+
+    @property
+    def due_on(self) -> datetime.date | None:
+        return self.deadline.due_on if self.deadline else None
+
+    @property
+    def state(self) -> str | None:
+        return self.report.state if self.report else None
+
+    @property
+    def is_sent(self) -> bool:
+        return self.state in (Report.State.SUBMITTED, Report.State.ACCEPTED)
+
+    @property
+    def overdue(self) -> bool:
+        """A report overdue by the one rule (lateness.py: never sent, and past its date; a
+        report first sent on time and returned since is not late); a deliverable that is
+        no report is simply past."""
+        if self.deadline is None or self.is_sent:
+            return False
+        if self.deadline.is_report:
+            sent_at = self.report.first_submitted_at if self.report else None
+            return lateness.is_overdue(sent_at, self.deadline.due_on, self.today)
+        return lateness.is_past(self.deadline.due_on, self.today)
+
+
+def due_for(*, user: User, campaigns: QuerySet[Campaign]) -> list[DueItem]:
+    """What is due from the person's units and departments in these campaigns, each
+    with its report's true state: every deadline of their level, their unit's report
+    where their level has none, and every report returned to them to mend."""
+    roles = list(
+        workflow.writing_roles().filter(user=user).select_related("unit__kind", "department")
+    )
+    units = {role.unit_id: role.unit for role in roles if role.department_id is None}
+    departments = {role.department_id: role for role in roles if role.department_id}
+    by_kind: dict[int, list[Unit]] = {}
+    for unit in units.values():
+        by_kind.setdefault(unit.kind_id, []).append(unit)
+    owners = {role.unit_id for role in departments.values()}
+    deadlines = (
+        Deadline.objects.filter(milestone__campaign__in=campaigns)
+        .filter(
+            Q(unit_kind__in=by_kind)
+            | Q(for_departments=True, milestone__campaign__owner__in=owners)
+        )
+        .select_related("milestone__campaign")
+        .order_by("due_on", "pk")
+    )
+    reports = {
+        (report.campaign_id, report.unit_id, report.department_id): report
+        for report in Report.objects.filter(campaign__in=campaigns)
+        .filter(
+            Q(unit__in=list(units), department__isnull=True) | Q(department__in=list(departments))
+        )
+        .annotate(return_reason=_return_reason("pk"))
+    }
+    today = lateness.today()
+    items, listed = [], set()
+
+    def add(campaign, deadline, unit, department):
+        key = (campaign.pk, unit.pk, department.pk if department else None)
+        report = reports.get(key)
+        if deadline is None or deadline.is_report:
+            listed.add(key)
+        items.append(
+            DueItem(
+                campaign=campaign,
+                deadline=deadline,
+                unit=unit,
+                department=department,
+                report=report if deadline is None or deadline.is_report else None,
+                return_reason=report.return_reason
+                if report is not None and report.state == Report.State.RETURNED
+                else None,
+                today=today,
+            )
+        )
+
+    for deadline in deadlines:
+        campaign = deadline.milestone.campaign
+        if deadline.for_departments:
+            for role in departments.values():
+                if role.unit_id == campaign.owner_id:
+                    add(campaign, deadline, role.unit, role.department)
+        else:
+            for unit in by_kind.get(deadline.unit_kind_id or 0, []):
+                add(campaign, deadline, unit, None)
+    # A level the timeline gives no date (the demo's grassroots unions) still has its
+    # report to write: listed without a date, with its state.
+    for campaign in campaigns if units else []:
+        taking_part = participating_units(campaign=campaign).filter(pk__in=list(units))
+        for unit_id in taking_part.values_list("pk", flat=True):
+            if (campaign.pk, unit_id, None) not in listed:
+                add(campaign, None, units[unit_id], None)
+    campaigns_by_pk = {campaign.pk: campaign for campaign in campaigns}
+    for key, report in reports.items():
+        if key in listed or report.state != Report.State.RETURNED:
+            continue
+        if report.department_id is not None:
+            role = departments[report.department_id]
+            add(campaigns_by_pk[report.campaign_id], None, role.unit, role.department)
+        else:
+            add(campaigns_by_pk[report.campaign_id], None, units[report.unit_id], None)
+    # What must be mended first, then by date.
+    items.sort(key=lambda item: (item.return_reason is None, item.due_on or datetime.date.max))
+    return items

@@ -12,22 +12,24 @@ import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from soket import access
 from soket.audit import services as audit
 from soket.campaigns.models import Campaign
 from soket.core import clock
 from soket.core.text import grouped
 from soket.notices.services import notify
-from soket.orgs.models import Department, Role, Unit, User
-from soket.reports import limits, running
+from soket.orgs.models import Department, Unit, User
+from soket.reports import entry, limits, running, validation, workflow
 from soket.reports.assessment import compare, ratio_percent
 from soket.reports.models import (
     Assessment,
@@ -55,6 +57,14 @@ class ReportConflict(ReportError):
                 "kept below: compare it with the saved version, then save again."
             )
         )
+
+
+class ReportWarnings(ReportError):
+    """Figures that look wrong without being impossible: sent only once confirmed."""
+
+    def __init__(self, warnings: list[str]):
+        super().__init__(_("Check these figures before submitting: %s") % "; ".join(warnings))
+        self.warnings = warnings
 
 
 class ReportIncomplete(ReportError):
@@ -128,19 +138,21 @@ def report_save(
     figures: Mapping[int, FigureInput] | None = None,
     items: Mapping[int, str] | None = None,
 ) -> Report:
-    require_permission(access.can_edit_report(by, report))
+    require_permission(workflow.can_edit(by, report))
     report.refresh_from_db()
     require_editable(report)
     targets = Target.objects.in_bulk(list((figures or {}).keys()))
     codes = {target_id: target.code for target_id, target in targets.items()}
     problems = [
-        _("target %s: give the reason for setting the assessment by hand") % codes[target_id]
+        _("%s: give the reason for setting the assessment by hand")
+        % validation.target_name(targets[target_id])
         for target_id, given in (figures or {}).items()
         if given.override and not given.override_reason.strip()
     ]
     problems += limits.problems(
         sections=sections or {}, items=items or {}, figures=figures or {}, codes=codes
     )
+    problems += validation.figure_errors(report=report, figures=figures or {}, targets=targets)
     if problems:
         raise ReportError("; ".join(problems))
     bump_revision(report, revision)
@@ -170,7 +182,7 @@ def report_save(
     return report
 
 
-MAX_DOCUMENT_NUMBER = Report._meta.get_field("document_number").max_length
+MAX_DOCUMENT_NUMBER = cast(int, Report._meta.get_field("document_number").max_length)
 
 
 @transaction.atomic
@@ -187,7 +199,7 @@ def report_set_reference(
 
     They belong to the document that leaves with the submission, so they change while
     the report can be edited, and a stale form is refused like any other save."""
-    require_permission(access.can_edit_report(by, report))
+    require_permission(workflow.can_edit(by, report))
     report.refresh_from_db()
     require_editable(report)
     document_number = " ".join(document_number.split())
@@ -258,7 +270,8 @@ def _move(
     to_state: str,
     from_states: Iterable[str],
     by: User,
-    reason: str = "",
+    reason: str,
+    at: datetime.datetime,
     **fields,
 ) -> Report:
     """Change the state if it still is one of `from_states`; record who, when and why.
@@ -266,8 +279,7 @@ def _move(
     The running totals and counts follow (running.py), at the end of the transaction."""
     from_states = list(from_states)
     locked = Report.objects.select_for_update().filter(pk=report.pk)
-    row = locked.values_list("state", "first_submitted_at").first()
-    before, first_submitted_before = row or (None, None)
+    before, first_submitted_before = locked.values_list("state", "first_submitted_at").get()
     changed = Report.objects.filter(pk=report.pk, state__in=from_states).update(
         state=to_state, revision=F("revision") + 1, **fields
     )
@@ -282,7 +294,7 @@ def _move(
         from_state=before,
         to_state=to_state,
         by=by,
-        at=fields.get("submitted_at") or clock.now(),
+        at=at,
         reason=reason,
     )
     report.refresh_from_db()
@@ -301,120 +313,129 @@ def _missing_causes(report: Report) -> list[str]:
     from soket.reports.selectors import evaluations
 
     return [
-        _("target %s was not reached: state its causes") % row.target.code
+        _("%s was not reached: state its causes") % validation.target_name(row.target)
         for row in evaluations(report=report)
         if row.evaluation.assessment == Assessment.NOT_ACHIEVED and not row.figure.causes.strip()
     ]
 
 
-@transaction.atomic
-@running.applied_last
-def report_submit(*, report: Report, by: User) -> Report:
-    require_permission(access.can_submit_report(by, report))
-    problems = _missing_causes(report)
-    if problems:
-        raise ReportIncomplete(problems)
-    now = clock.now()
-    report = _move(
-        report,
-        action=Transition.Action.SUBMIT,
-        to_state=State.SUBMITTED,
-        from_states=[State.DRAFT, State.RETURNED],
-        by=by,
-        submitted_at=now,
-        first_submitted_at=Coalesce(F("first_submitted_at"), Value(now)),
-    )
-    Version.objects.create(
-        report=report,
-        number=report.versions.count() + 1,
-        submitted_by=by,
-        submitted_at=now,
-        content=report_content(report),
-    )
-    return report
+def _stored_errors(report: Report) -> list[str]:
+    """The checks of every save, run again on what is stored: figures kept from before a
+    check existed, or written by a script, are not sent up as they are."""
+    below = entry.has_units_below(report)
+    figures = {
+        figure.target_id: (
+            FigureInput(numerator=figure.numerator, denominator=figure.denominator)
+            if entry.entered_as_counts(figure.target, units_below=below)
+            else FigureInput(value=figure.value)
+        )
+        for figure in report.figures.select_related("target")
+    }
+    return validation.figure_errors(report=report, figures=figures)
+
+
+MISSING_REASON: dict[str, Promise] = {
+    Transition.Action.RETURN: gettext_lazy("Say why the report is returned."),
+    Transition.Action.REOPEN: gettext_lazy("Say why the report is reopened."),
+}
 
 
 @transaction.atomic
 @running.applied_last
-def report_withdraw(*, report: Report, by: User) -> Report:
-    """Take back a submission that nobody has reviewed yet."""
-    require_permission(access.can_submit_report(by, report))
-    return _move(
-        report,
-        action=Transition.Action.WITHDRAW,
-        to_state=State.DRAFT,
-        from_states=[State.SUBMITTED],
-        by=by,
-    )
-
-
-def _notify_unit(report: Report, text: str) -> None:
-    people = User.objects.filter(
-        roles__unit=report.unit,
-        roles__kind__in=[Role.Kind.REPORTER, Role.Kind.APPROVER],
-        roles__department=report.department,
-    )
-    notify(users=people, text=text, url=reverse("report_detail", args=[report.pk]))
-
-
-def _send_back(
-    report: Report,
+def report_transition(
     *,
+    report: Report,
+    move: workflow.Move,
     by: User,
-    reason: str,
-    action: str,
-    from_states: list[str],
-    missing_reason: str,
-    message: str,
-    **fields,
+    reason: str = "",
+    warnings_confirmed: bool = False,
 ) -> Report:
-    """Give a report back to its unit to change, saying why; the unit is told."""
-    require_permission(access.can_review_report(by, report))
-    if not reason.strip():
-        raise ReportError(missing_reason)
+    """Make one move of the workflow (workflow.py): check that the person may, that a
+    reason is given where one is needed, and that the report is still where the move
+    starts; record it, keep a version of what was sent, and tell whom the move tells.
+
+    A report is submitted with figures that look wrong (validation.warnings_for) only
+    once the sender has seen the warnings and confirmed them."""
+    if move.action is None or move.to_state is None:
+        raise ValueError(f"{move.name} changes no state: it is report_save")
+    require_permission(move.allowed(by, report))
+    reason = reason.strip() if move.needs_reason else ""
+    if move.needs_reason and not reason:
+        raise ReportError(str(MISSING_REASON[move.action]))
     if len(reason) > limits.SHORT_TEXT:
         raise ReportError(
             _("The reason is longer than %s characters.") % grouped(limits.SHORT_TEXT)
         )
+    now = clock.now()
+    fields: dict = {}
+    if move is workflow.SUBMIT:
+        problems = _stored_errors(report) + _missing_causes(report)
+        if problems:
+            raise ReportIncomplete(problems)
+        warnings = validation.warnings_for(report)
+        if warnings and not warnings_confirmed and report.is_editable:
+            raise ReportWarnings(warnings)
+        fields = {
+            "submitted_at": now,
+            "first_submitted_at": Coalesce(F("first_submitted_at"), Value(now)),
+        }
+    elif move is workflow.ACCEPT:
+        fields = {"accepted_at": now}
+    elif move is workflow.REOPEN:
+        fields = {"accepted_at": None}
     report = _move(
         report,
-        action=action,
-        to_state=State.RETURNED,
-        from_states=from_states,
+        action=move.action,
+        to_state=move.to_state,
+        from_states=move.from_states,
         by=by,
         reason=reason,
+        at=now,
         **fields,
     )
-    _notify_unit(report, message % {"campaign": report.campaign.title, "reason": reason})
+    if move is workflow.SUBMIT:
+        Version.objects.create(
+            report=report,
+            number=report.versions.count() + 1,
+            submitted_by=by,
+            submitted_at=now,
+            content=report_content(report),
+        )
+    if move.notice:
+        notify(
+            users=workflow.told(move, report, by=by),
+            text=move.notice
+            % {"unit": report.author_name, "campaign": report.campaign.title, "reason": reason},
+            url=reverse("report_detail", args=[report.pk]),
+        )
     return report
 
 
-@transaction.atomic
-@running.applied_last
+# Each move by name, for the code that reads best that way (tests, the demo, commands).
+
+
+def report_submit(*, report: Report, by: User, warnings_confirmed: bool = False) -> Report:
+    return report_transition(
+        report=report, move=workflow.SUBMIT, by=by, warnings_confirmed=warnings_confirmed
+    )
+
+
+def report_withdraw(*, report: Report, by: User) -> Report:
+    """Take back a submission that nobody has reviewed yet."""
+    return report_transition(report=report, move=workflow.WITHDRAW, by=by)
+
+
 def report_return(*, report: Report, by: User, reason: str) -> Report:
-    return _send_back(
-        report,
-        by=by,
-        reason=reason,
-        action=Transition.Action.RETURN,
-        from_states=[State.SUBMITTED],
-        missing_reason=_("Say why the report is returned."),
-        message=_("Your report for “%(campaign)s” was returned: %(reason)s"),
-    )
+    return report_transition(report=report, move=workflow.RETURN, by=by, reason=reason)
 
 
-@transaction.atomic
-@running.applied_last
 def report_accept(*, report: Report, by: User) -> Report:
-    require_permission(access.can_review_report(by, report))
-    return _move(
-        report,
-        action=Transition.Action.ACCEPT,
-        to_state=State.ACCEPTED,
-        from_states=[State.SUBMITTED],
-        by=by,
-        accepted_at=clock.now(),
-    )
+    return report_transition(report=report, move=workflow.ACCEPT, by=by)
+
+
+def report_reopen(*, report: Report, by: User, reason: str) -> Report:
+    """Open an accepted report again for its unit to change."""
+    return report_transition(report=report, move=workflow.REOPEN, by=by, reason=reason)
 
 
 @transaction.atomic
@@ -422,19 +443,3 @@ def report_accept(*, report: Report, by: User) -> Report:
 def reports_accept(*, reports: Iterable[Report], by: User) -> list[Report]:
     """Accept many submitted reports at once: all of them, or none if any cannot be."""
     return [report_accept(report=report, by=by) for report in reports]
-
-
-@transaction.atomic
-@running.applied_last
-def report_reopen(*, report: Report, by: User, reason: str) -> Report:
-    """Open an accepted report again for its unit to change."""
-    return _send_back(
-        report,
-        by=by,
-        reason=reason,
-        action=Transition.Action.REOPEN,
-        from_states=[State.ACCEPTED],
-        missing_reason=_("Say why the report is reopened."),
-        message=_("Your report for “%(campaign)s” was reopened: %(reason)s"),
-        accepted_at=None,
-    )

@@ -5,9 +5,8 @@ Every task here must be safe to run twice, or twice at once (see soket.core.work
 
 from django_tasks import task
 
-from soket.core import clock
 from soket.notices.tasks import deliver_and_follow_up
-from soket.reports import reminders
+from soket.reports import lateness, reminders
 
 
 @task()
@@ -17,5 +16,5 @@ def sweep_reminders() -> dict:
     Run twice, it notifies nobody twice (every reminder has a key) and sends no mail
     twice (mails are claimed before they are sent and marked once the relay has them).
     """
-    created = reminders.sweep(today=clock.today())
+    created = reminders.sweep(today=lateness.today())
     return {"notices": created, **deliver_and_follow_up()}

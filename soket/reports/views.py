@@ -2,38 +2,58 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from soket import access
+from soket.campaigns.access import visible_campaigns
 from soket.campaigns.models import Campaign
-from soket.campaigns.selectors import participating_units
-from soket.core import clock, filecheck, params
-from soket.notices.services import notify
-from soket.orgs.models import Department, Role, Unit, User
-from soket.reports import attachments, completeness, consolidation, entry, selectors, services
+from soket.campaigns.selectors import campaign_list_for, participating_units
+from soket.core import filecheck, params
+from soket.orgs import access
+from soket.orgs.http import AuthenticatedHttpRequest
+from soket.orgs.models import Department, Unit, User
+from soket.reports import (
+    attachments,
+    completeness,
+    consolidation,
+    entry,
+    lateness,
+    reminders,
+    selectors,
+    services,
+    workflow,
+)
 from soket.reports.forms import ReportForm, read_reference_form, read_report_form
-from soket.reports.models import Assessment, Attachment, Report, Transition
+from soket.reports.models import Assessment, Attachment, Report
 
 
-def _get_report_for_user(request: HttpRequest, pk: int) -> Report:
+def _get_report_for_user(request: AuthenticatedHttpRequest, pk: int) -> Report:
     try:
         return selectors.report_detail_for(user=request.user, pk=pk)
     except Report.DoesNotExist:
         raise Http404 from None
 
 
-def _get_campaign_for_user(request: HttpRequest, pk: int) -> Campaign:
-    return get_object_or_404(access.visible_campaigns(request.user), pk=pk)
+def _get_campaign_for_user(request: AuthenticatedHttpRequest, pk: int) -> Campaign:
+    return get_object_or_404(visible_campaigns(request.user), pk=pk)
 
 
 def _render_report(
-    request: HttpRequest, report: Report, *, form: ReportForm | None = None, status: int = 200
+    request: AuthenticatedHttpRequest,
+    report: Report,
+    *,
+    form: ReportForm | None = None,
+    warnings: list[str] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     user = request.user
     rows = selectors.evaluations(report=report)
+    due_on = selectors.due_on(report)
     below = entry.has_units_below(report)
     stored = {text.section_id: text.text for text in report.section_texts.all()}
     items = {item.item_id: item.text for item in report.item_assessments.all()}
@@ -44,7 +64,8 @@ def _render_report(
     has_below = report.department_id is None and (
         report.unit.children.exists() or report.unit.departments.exists()
     )
-    can_edit = report.is_editable and access.can_edit_report(user, report)
+    moves = {move.name for move in workflow.moves_for(user, report)}
+    can_edit = workflow.SAVE.name in moves
     return render(
         request,
         "reports/report_detail.html",
@@ -58,6 +79,7 @@ def _render_report(
                 if entry.entered_as_counts(row.target, units_below=below)
             },
             "posted": form.figures if form else {},
+            "raw": form.raw if form else {},
             "sections": [
                 (section, texts.get(section.pk, ""), stored.get(section.pk, ""))
                 for section in selectors.outline_sections(report.campaign)
@@ -65,15 +87,23 @@ def _render_report(
             "items": [
                 (item, items.get(item.pk, "")) for item in report.campaign.review_items.all()
             ],
-            "due_on": selectors.due_on(report),
+            "due_on": due_on,
+            "standing": lateness.standing(report.first_submitted_at, due_on),
+            "return_reason": selectors.last_return_reason(report),
+            "moves": moves,
             "can_edit": can_edit,
-            "can_submit": access.can_submit_report(user, report),
-            "can_review": access.can_review_report(user, report),
+            # Named for a writer who may not send the report themselves.
+            "senders": (
+                list(workflow.who_can_send(report))
+                if can_edit and workflow.SUBMIT.name not in moves
+                else []
+            ),
             "has_below": has_below,
-            "moved": consolidation.moved_figures(report=report) if has_below and can_edit else [],
+            "below": consolidation.changes_below(report=report) if has_below and can_edit else None,
             "changes": selectors.version_changes(report),
             "transitions": report.transitions.select_related("by"),
             "form_errors": form.errors if form else [],
+            "warnings": warnings or [],
             "assessments": Assessment.choices,
         },
         status=status,
@@ -81,20 +111,23 @@ def _render_report(
 
 
 @login_required
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _render_report(request, _get_report_for_user(request, pk))
 
 
-def _revision(request: HttpRequest) -> int:
+def _revision(request: AuthenticatedHttpRequest) -> int:
     return params.id_or_404(request.POST.get("revision"))
 
 
 @login_required
 @require_POST
-def report_save(request: HttpRequest, pk: int) -> HttpResponse:
+def report_save(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = _get_report_for_user(request, pk)
+    if not workflow.can_edit(request.user, report):
+        raise PermissionDenied  # before reading the form: its checks are for its writers
     form = read_report_form(
         request.POST,
+        report=report,
         targets=selectors.report_targets(report.campaign),
         section_ids=[s.pk for s in report.campaign.outline_sections.all()],
         item_ids=[i.pk for i in report.campaign.review_items.all()],
@@ -123,7 +156,7 @@ def report_save(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_reference(request: HttpRequest, pk: int) -> HttpResponse:
+def report_reference(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record the document's number, date and whether a signed original exists."""
     report = _get_report_for_user(request, pk)
     form = read_reference_form(request.POST)
@@ -154,52 +187,36 @@ def report_reference(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("report_detail", pk=report.pk)
 
 
-# Each move: the service that makes it, and the state it leaves the report in.
-Action = Transition.Action
-
-# Each move: the service that makes it, and the transition it records.
-MOVES = {
-    "gui": (lambda report, by, reason: services.report_submit(report=report, by=by), Action.SUBMIT),
-    "rut": (
-        lambda report, by, reason: services.report_withdraw(report=report, by=by),
-        Action.WITHDRAW,
-    ),
-    "tra-lai": (
-        lambda report, by, reason: services.report_return(report=report, by=by, reason=reason),
-        Action.RETURN,
-    ),
-    "chap-nhan": (
-        lambda report, by, reason: services.report_accept(report=report, by=by),
-        Action.ACCEPT,
-    ),
-    "mo-lai": (
-        lambda report, by, reason: services.report_reopen(report=report, by=by, reason=reason),
-        Action.REOPEN,
-    ),
-}
-
-
-def _made_by_them_just_now(report: Report, user: User, action: str) -> bool:
+def _made_by_them_just_now(report: Report, user: User, move: workflow.Move) -> bool:
     """Whether this very move is the report's last one, made by this person: their
     previous click (a double click, a resent form) did it."""
     last = report.transitions.order_by("-at", "-pk").first()
-    return last is not None and last.action == action and last.by_id == user.pk
+    return last is not None and last.action == move.action and last.by_id == user.pk
 
 
 @login_required
 @require_POST
-def report_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def report_move(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     """Submit, withdraw, return, accept or reopen; a repeated click changes nothing, and
     the person whose first click succeeded is told so rather than shown an error."""
     report = _get_report_for_user(request, pk)
-    if action not in MOVES:
+    move = workflow.TRANSITIONS.get(action)
+    if move is None:
         raise Http404
-    move, recorded = MOVES[action]
     try:
-        report = move(report, request.user, request.POST.get("reason", "").strip())
+        report = services.report_transition(
+            report=report,
+            move=move,
+            by=request.user,
+            reason=request.POST.get("reason", ""),
+            warnings_confirmed=request.POST.get("confirmed") == "1",
+        )
+    except services.ReportWarnings as warned:
+        # A question, not a refusal: the page asks the sender to confirm these figures.
+        return _render_report(request, report, warnings=warned.warnings)
     except services.ReportError as error:
         report.refresh_from_db()
-        if _made_by_them_just_now(report, request.user, recorded):
+        if _made_by_them_just_now(report, request.user, move):
             messages.success(
                 request, _("The report is now %s.") % report.get_state_display().lower()
             )
@@ -212,55 +229,160 @@ def report_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_draft(request: HttpRequest, pk: int) -> HttpResponse:
-    """Draft from the reports below, or refresh the figures that moved since."""
+def report_draft(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Draft (again) from the reports below, and say what changed and what waits for the
+    drafter's choice."""
     report = _get_report_for_user(request, pk)
     include_submitted = request.POST.get("include_submitted") == "1"
-    refresh = params.ids(request.POST.getlist("refresh"))
     try:
-        if refresh:
-            targets = [t for t in selectors.report_targets(report.campaign) if t.pk in refresh]
-            consolidation.report_refresh_figures(
-                report=report,
-                by=request.user,
-                revision=_revision(request),
-                targets=targets,
-                include_submitted=include_submitted,
-            )
-        else:
-            consolidation.report_draft_from_below(
-                report=report,
-                by=request.user,
-                revision=_revision(request),
-                include_submitted=include_submitted,
-            )
+        drafted = consolidation.report_redraft(
+            report=report,
+            by=request.user,
+            revision=_revision(request),
+            include_submitted=include_submitted,
+        )
+    except services.ReportConflict:
+        messages.error(request, _stale_draft())
+        return redirect("report_detail", pk=report.pk)
     except services.ReportError as error:
         messages.error(request, str(error))
-    else:
-        pending = consolidation.not_yet_accepted(report=report, include_submitted=include_submitted)
-        if pending:
-            messages.warning(
-                request,
-                _(
-                    "Drafted from the reports below, %d of them not yet accepted: "
-                    "check them before submitting."
-                )
-                % pending,
+        return redirect("report_detail", pk=report.pk)
+    pending = consolidation.not_yet_accepted(report=report, include_submitted=include_submitted)
+    if pending:
+        messages.warning(
+            request,
+            _(
+                "Drafted from the reports below, %d of them not yet accepted: "
+                "check them before submitting."
             )
-        else:
-            messages.success(request, _("Drafted from the reports below."))
+            % pending,
+        )
+    else:
+        messages.success(request, _("Drafted from the reports below."))
+    if drafted.updated:
+        messages.info(
+            request, _("Updated from the reports below: %s.") % ", ".join(drafted.updated)
+        )
+    waiting = len(drafted.waiting)
+    if waiting:
+        messages.warning(
+            request,
+            ngettext(
+                "%d change below was not applied because you had edited that part: "
+                "take the new version or keep yours.",
+                "%d changes below were not applied because you had edited those parts: "
+                "take the new version or keep yours for each.",
+                waiting,
+            )
+            % waiting,
+        )
     return redirect("report_detail", pk=report.pk)
 
 
+def _stale_draft() -> str:
+    return _(
+        "Someone saved this report since you opened it; nothing was changed. "
+        "Look at the changes below again and choose."
+    )
+
+
 @login_required
-def campaign_reports(request: HttpRequest, campaign_pk: int) -> HttpResponse:
+@require_POST
+def report_draft_choice(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Take one change from the reports below, or keep one's own text or figure over it."""
+    report = _get_report_for_user(request, pk)
+    choice = request.POST.get("choice")
+    choose = {
+        "take": consolidation.report_take_change,
+        "keep": consolidation.report_keep_change,
+    }.get(choice or "")
+    if choose is None:
+        messages.error(request, _("Choose whether to take the new version or keep yours."))
+        return redirect("report_detail", pk=report.pk)
+    try:
+        choose(
+            report=report,
+            by=request.user,
+            revision=_revision(request),
+            key=request.POST.get("key", ""),
+            seen=request.POST.get("seen", ""),
+        )
+    except services.ReportConflict:
+        messages.error(request, _stale_draft())
+    except services.ReportError as error:
+        messages.error(request, str(error))
+    else:
+        if choice == "take":
+            messages.success(request, _("The new version from the reports below is taken."))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your version is kept; this change is not shown again unless the "
+                    "reports below change again."
+                ),
+            )
+    return redirect("report_detail", pk=report.pk)
+
+
+def _review_roots(user: User) -> list[Unit]:
+    """The tops of the subtrees the person reviews (a viewer of the province who approves
+    at a district reviews that district's subtree)."""
+    if user.is_superuser:
+        return access.scope_roots(user)
+    return access.topmost(list(access.role_units(user, access.Perm.REVIEW)))
+
+
+# The unit list's filters, as they come in the address: level, state, branch, page.
+UNIT_FILTERS = ("cap", "tinh-trang", "trong")
+
+
+def _unit_list(
+    request: AuthenticatedHttpRequest, campaign: Campaign, roots: list[Unit]
+) -> dict | None:
+    """The page of units below the person's levels that the address asks for (None when
+    no unit below takes part). A filter that makes no sense is left out rather than
+    refused; a branch outside their scope is not found."""
+    kinds = selectors.unit_kinds_below(campaign=campaign, roots=roots)
+    if not kinds:
+        return None
+    kind_id = params.whole(request.GET.get("cap"))
+    if kind_id not in {kind.pk for kind in kinds}:
+        kind_id = None
+    state = request.GET.get("tinh-trang", "")
+    if state not in selectors.UNIT_STATES:
+        state = ""
+    within = None
+    if request.GET.get("trong"):
+        within = _get_unit_to_review(request, params.id_or_404(request.GET.get("trong")))
+    page = selectors.units_below(
+        campaign=campaign,
+        roots=roots,
+        within=within,
+        kind_id=kind_id,
+        state=state or None,
+        page=params.whole(request.GET.get("trang")) or 1,
+    )
+    filters = {"cap": kind_id or "", "tinh-trang": state, "trong": within.pk if within else ""}
+    query = urlencode({key: value for key, value in filters.items() if value})
+    return {
+        "page": page,
+        "kinds": kinds,
+        "kind_id": kind_id,
+        "state": state,
+        "within": within,
+        "query": query,
+        "states": [(selectors.NOT_STARTED, _("not started")), *Report.State.choices],
+    }
+
+
+@login_required
+def campaign_reports(request: AuthenticatedHttpRequest, campaign_pk: int) -> HttpResponse:
     campaign = _get_campaign_for_user(request, campaign_pk)
     user = request.user
-    today = clock.today()
+    today = lateness.today()
     own = selectors.own_report_slots(user=user, campaign=campaign)
-    review_roots = [
-        unit for unit in access.scope_roots(user) if access.can(user, access.Perm.REVIEW, unit)
-    ]
+    review_roots = _review_roots(user)
     return render(
         request,
         "reports/campaign_reports.html",
@@ -272,13 +394,14 @@ def campaign_reports(request: HttpRequest, campaign_pk: int) -> HttpResponse:
                 (unit, completeness.completeness(campaign=campaign, within=unit, today=today))
                 for unit in review_roots
             ],
+            "units": _unit_list(request, campaign, review_roots) if review_roots else None,
         },
     )
 
 
 @login_required
 @require_POST
-def report_start(request: HttpRequest, campaign_pk: int) -> HttpResponse:
+def report_start(request: AuthenticatedHttpRequest, campaign_pk: int) -> HttpResponse:
     campaign = _get_campaign_for_user(request, campaign_pk)
     unit = get_object_or_404(Unit, pk=params.id_or_404(request.POST.get("unit")))
     department = None
@@ -288,7 +411,7 @@ def report_start(request: HttpRequest, campaign_pk: int) -> HttpResponse:
         )
     if not participating_units(campaign=campaign).filter(pk=unit.pk).exists():
         raise Http404
-    if not access.can_edit_report(request.user, Report(unit=unit, department=department)):
+    if not workflow.can_edit(request.user, Report(unit=unit, department=department)):
         raise PermissionDenied
     report = services.report_for(campaign=campaign, unit=unit, department=department)
     return redirect("report_detail", pk=report.pk)
@@ -296,7 +419,7 @@ def report_start(request: HttpRequest, campaign_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reports_accept(request: HttpRequest, campaign_pk: int) -> HttpResponse:
+def reports_accept(request: AuthenticatedHttpRequest, campaign_pk: int) -> HttpResponse:
     campaign = _get_campaign_for_user(request, campaign_pk)
     ids = params.ids(request.POST.getlist("report"))
     reports = list(
@@ -316,7 +439,7 @@ def reports_accept(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     return redirect("campaign_reports", campaign_pk=campaign.pk)
 
 
-def _get_unit_to_review(request: HttpRequest, pk: int) -> Unit:
+def _get_unit_to_review(request: AuthenticatedHttpRequest, pk: int) -> Unit:
     unit = get_object_or_404(access.visible_units(request.user), pk=pk)
     if not access.can(request.user, access.Perm.REVIEW, unit):
         raise PermissionDenied
@@ -324,53 +447,131 @@ def _get_unit_to_review(request: HttpRequest, pk: int) -> Unit:
 
 
 @login_required
-def completeness_branch(request: HttpRequest, campaign_pk: int, unit_pk: int) -> HttpResponse:
-    """The next level of the completeness table, swapped in by htmx."""
+def completeness_branch(
+    request: AuthenticatedHttpRequest, campaign_pk: int, unit_pk: int
+) -> HttpResponse:
+    """The next level of the completeness table, swapped in by htmx: each unit with its
+    report and a link to the units of its branch."""
     campaign = _get_campaign_for_user(request, campaign_pk)
     unit = _get_unit_to_review(request, unit_pk)
     branches = completeness.completeness_by_branch(
-        campaign=campaign, within=unit, today=clock.today()
+        campaign=campaign, within=unit, today=lateness.today()
     )
     children = (
         Unit.objects.filter(pk__in=branches).select_related("kind").order_by("kind__rank", "name")
     )
+    reports = dict(
+        Report.objects.filter(
+            campaign=campaign, unit__in=list(branches), department__isnull=True
+        ).values_list("unit_id", "pk")
+    )
     return render(
         request,
         "reports/_completeness_branches.html",
-        {"campaign": campaign, "branches": [(child, branches[child.pk]) for child in children]},
+        {
+            "campaign": campaign,
+            "branches": [(child, branches[child.pk], reports.get(child.pk)) for child in children],
+        },
     )
+
+
+def _say_reminded(request: AuthenticatedHttpRequest, done: reminders.Reminded) -> None:
+    """How many people were reminded, how many had been today already, and which units
+    have nobody to remind, by name."""
+    parts = []
+    if done.people or not done.already:
+        parts.append(
+            ngettext("Reminded %d person.", "Reminded %d people.", done.people) % done.people
+        )
+    if done.already:
+        parts.append(
+            ngettext(
+                "%d person had already been reminded today and was not reminded again.",
+                "%d people had already been reminded today and were not reminded again.",
+                done.already,
+            )
+            % done.already
+        )
+    if done.nobody_count:
+        names = ", ".join(done.nobody)
+        if done.nobody_count > len(done.nobody):
+            names += " " + _("and %d more") % (done.nobody_count - len(done.nobody))
+        parts.append(
+            ngettext(
+                "%(count)d unit has nobody to remind (no reporter or approver account): %(names)s.",
+                "%(count)d units have nobody to remind (no reporter or approver account): "
+                "%(names)s.",
+                done.nobody_count,
+            )
+            % {"count": done.nobody_count, "names": names}
+        )
+    say = messages.success if done.people and not done.nobody_count else messages.warning
+    say(request, " ".join(parts))
+
+
+def _back_to_units(request: AuthenticatedHttpRequest, campaign: Campaign) -> HttpResponse:
+    """Back to the reports page, with the unit list as it was filtered."""
+    url = reverse("campaign_reports", args=[campaign.pk])
+    query = urlencode(
+        {key: request.POST[key] for key in (*UNIT_FILTERS, "trang") if request.POST.get(key)}
+    )
+    return redirect(f"{url}?{query}#don-vi" if query else url)
 
 
 @login_required
 @require_POST
-def remind_missing(request: HttpRequest, campaign_pk: int, unit_pk: int) -> HttpResponse:
-    """Remind every unit below that has not submitted, once a day at most."""
+def remind_missing(
+    request: AuthenticatedHttpRequest, campaign_pk: int, unit_pk: int
+) -> HttpResponse:
+    """Remind every unit below whose report is still to come (none yet, a draft or
+    returned), once a day at most per person."""
     campaign = _get_campaign_for_user(request, campaign_pk)
     unit = _get_unit_to_review(request, unit_pk)
-    today = clock.today()
-    missing = completeness.missing_units(campaign=campaign, within=unit, today=today)
-    people = User.objects.filter(
-        roles__unit__in=missing.values("pk"),
-        roles__kind__in=[Role.Kind.REPORTER, Role.Kind.APPROVER],
-        roles__department__isnull=True,
-    ).distinct()
-    sent = notify(
-        users=people,
-        text=_("Reminder: your unit's report for “%s” has not been submitted.") % campaign.title,
-        key=f"remind:{campaign.pk}:{unit.pk}:{today.isoformat()}",
-    )
-    messages.success(request, _("Reminded %d people.") % len(sent))
+    units = selectors.units_to_remind(selectors.expected_below(campaign=campaign, roots=[unit]))
+    if not units.exists():
+        messages.info(request, _("Every unit below has sent its report: nobody to remind."))
+    else:
+        _say_reminded(
+            request,
+            reminders.units_remind(campaign=campaign, units=units, today=lateness.today()),
+        )
     return redirect("campaign_reports", campaign_pk=campaign.pk)
 
 
-def _get_attachment_for_user(request: HttpRequest, pk: int, attachment_pk: int) -> Attachment:
+@login_required
+@require_POST
+def remind_unit(request: AuthenticatedHttpRequest, campaign_pk: int, unit_pk: int) -> HttpResponse:
+    """Remind one unit below whose report is still to come: by whoever reviews it."""
+    campaign = _get_campaign_for_user(request, campaign_pk)
+    unit = get_object_or_404(
+        access.visible_units(request.user).select_related("parent"), pk=unit_pk
+    )
+    if unit.parent is None or not access.can(request.user, access.Perm.REVIEW, unit.parent):
+        raise PermissionDenied
+    expected = selectors.expected_below(campaign=campaign, roots=[unit.parent]).filter(pk=unit.pk)
+    if not expected.exists():
+        raise Http404
+    units = selectors.units_to_remind(expected)
+    if not units.exists():
+        messages.info(request, _("%s has already sent its report: nobody was reminded.") % unit)
+    else:
+        _say_reminded(
+            request,
+            reminders.units_remind(campaign=campaign, units=units, today=lateness.today()),
+        )
+    return _back_to_units(request, campaign)
+
+
+def _get_attachment_for_user(
+    request: AuthenticatedHttpRequest, pk: int, attachment_pk: int
+) -> Attachment:
     report = _get_report_for_user(request, pk)
     return get_object_or_404(report.attachments, pk=attachment_pk)
 
 
 @login_required
 @require_POST
-def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = _get_report_for_user(request, pk)
     try:
         upload = filecheck.received_file(request, "file", limit=settings.SOKET_MAX_ATTACHMENT_BYTES)
@@ -390,7 +591,9 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+def attachment_download(
+    request: AuthenticatedHttpRequest, pk: int, attachment_pk: int
+) -> FileResponse:
     attachment = _get_attachment_for_user(request, pk, attachment_pk)
     return FileResponse(
         attachment.file.open("rb"),
@@ -402,10 +605,21 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
 
 @login_required
 @require_POST
-def attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+def attachment_remove(
+    request: AuthenticatedHttpRequest, pk: int, attachment_pk: int
+) -> HttpResponse:
     attachment = _get_attachment_for_user(request, pk, attachment_pk)
     try:
         attachments.attachment_remove(attachment=attachment, by=request.user)
     except services.ReportError as error:
         messages.error(request, str(error))
     return redirect("report_detail", pk=pk)
+
+
+@login_required
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The person's campaigns and what is due from them, with each report's true state:
+    sent and accepted reports are not overdue, and a returned one says why."""
+    campaigns = campaign_list_for(user=request.user)
+    due = selectors.due_for(user=request.user, campaigns=campaigns)
+    return render(request, "reports/home.html", {"campaigns": campaigns, "due_items": due})

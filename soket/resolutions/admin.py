@@ -22,8 +22,8 @@ class ResolutionAdmin(AuditedAdmin):
 
 @admin.register(Target)
 class TargetAdmin(AuditedAdmin):
-    list_display = ["code", "resolution", "direction", "goal_value", "aggregation"]
-    list_filter = ["resolution", "aggregation"]
+    list_display = ["code", "resolution", "direction", "goal_value", "aggregation", "number_kind"]
+    list_filter = ["resolution", "aggregation", "number_kind"]
     filter_horizontal = ["derived_from"]
     search_fields = ["code", "wording"]
 

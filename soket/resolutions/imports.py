@@ -29,6 +29,16 @@ AGGREGATIONS = {
     "tỷ lệ đơn vị đạt": Target.Aggregation.SHARE_MEETING,
     "không tổng hợp": Target.Aggregation.NONE,
 }
+NUMBER_KINDS: dict[str, str] = {
+    "tự động": Target.NumberKind.AUTOMATIC,
+    "số đếm": Target.NumberKind.COUNT,
+    "giá trị": Target.NumberKind.AMOUNT,
+    "phần trăm": Target.NumberKind.PERCENTAGE,
+}
+YES_NO = {"có": "yes", "không": "no"}
+# Columns a file made before they existed leaves out: a blank cell keeps what the target
+# has (a new target takes the default).
+KEPT_WHEN_BLANK = ("number_kind", "numerator_may_exceed_denominator")
 # Fixed Vietnamese headers, as for the organisation tree.
 HEADERS = {
     "code": "Mã chỉ tiêu",
@@ -43,12 +53,27 @@ HEADERS = {
     "baseline_year": "Năm nền",
     "programme": "Chương trình hành động số",
     "derived_from": "Cụ thể hóa từ chỉ tiêu",
+    "number_kind": "Loại số",
+    "numerator_may_exceed_denominator": "Tử số được lớn hơn mẫu số",
 }
 
 
 def _codes(value) -> list[str]:
     raw = tabular.text(500)(value)
     return [code.strip() for code in raw.replace(",", ";").split(";") if code.strip()]
+
+
+def _number_kind(value) -> str | None:
+    """A kind, "" for automatic; None for a blank cell (keep what the target has)."""
+    if tabular.text(60)(value) == "":
+        return None
+    return tabular.choice(NUMBER_KINDS)(value)
+
+
+def _yes_no(value) -> bool | None:
+    """True or False; None for a blank cell (keep what the target has)."""
+    answer = tabular.choice(YES_NO)(value)
+    return {"yes": True, "no": False}.get(answer)
 
 
 def columns() -> list[Column]:
@@ -71,6 +96,11 @@ def columns() -> list[Column]:
         Column("programme", h["programme"], False, tabular.whole_number, "1, 2, 3, 4", 1),
         Column("derived_from", h["derived_from"], False, _codes,
                _("Codes of the higher level's targets, separated by ;"), "CT01"),
+        Column("number_kind", h["number_kind"], False, _number_kind,
+               _("%(kinds)s; blank keeps the target's, automatic for a new one.")
+               % {"kinds": ", ".join(NUMBER_KINDS)}, "tự động"),
+        Column("numerator_may_exceed_denominator", h["numerator_may_exceed_denominator"],
+               False, _yes_no, _("For a ratio: có or không (blank: không)."), "không"),
     ]  # fmt: skip
 
 
@@ -94,7 +124,7 @@ def import_targets(
     good = [row for row in rows if not row.errors]
     programmes = {p.number: p for p in resolution.programmes.all()}
     higher = {}
-    if resolution.implements_id:
+    if resolution.implements is not None:
         higher = {t.code: t for t in resolution.implements.targets.all()}
     errors += tabular.duplicate_errors(rows, key="code", header=HEADERS["code"])
     errors += _check_rows(good, programmes, higher)
@@ -121,6 +151,12 @@ def _check_rows(
         is_ratio = v["aggregation"] == Target.Aggregation.RATIO
         if is_ratio and not (v["numerator_label"] and v["denominator_label"]):
             error(row, "numerator_label", _("a ratio target names its numerator and denominator"))
+        takes_parts = v["aggregation"] in (
+            Target.Aggregation.RATIO,
+            Target.Aggregation.SHARE_MEETING,
+        )
+        if takes_parts and v["number_kind"] == Target.NumberKind.PERCENTAGE:
+            error(row, "number_kind", _("a ratio's numerator and denominator are not percentages"))
         if v["programme"] is not None and v["programme"] not in programmes:
             error(row, "programme", _("the resolution has no action programme %d") % v["programme"])
         for code in v["derived_from"]:
@@ -139,6 +175,9 @@ def _write(resolution, rows, programmes, higher, by) -> ImportResult:
         derived = {higher[code] for code in fields.pop("derived_from")}
         fields["programme"] = programmes.get(fields["programme"])
         fields["order"] = order
+        for key in KEPT_WHEN_BLANK:
+            if fields[key] is None:
+                del fields[key]
         target = existing.get(fields["code"])
         if target is None:
             target = Target.objects.create(resolution=resolution, **fields)

@@ -1,6 +1,7 @@
 """Resolutions and what they ask for: action programmes, tasks, targets; and the
 extra items a review looks at beside them (Kết luận 79-KL/TW, the Hồ Chí Minh study)."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -92,6 +93,16 @@ class Target(models.Model):
         SHARE_MEETING = "share_meeting", _("share of units that meet it")
         NONE = "none", _("not aggregated")
 
+    class NumberKind(models.TextChoices):
+        """What kind of number is entered: the value, or a ratio's numerator and
+        denominator. Blank: worked out from the aggregation and the unit of measure
+        (soket/resolutions/meaning.py)."""
+
+        AUTOMATIC = "", _("automatic (from the aggregation and the unit of measure)")
+        COUNT = "count", _("a count (whole, not negative)")
+        AMOUNT = "amount", _("an amount (not negative, may have decimals)")
+        PERCENTAGE = "percentage", _("a percentage (0 to 100)")
+
     resolution = models.ForeignKey(Resolution, on_delete=models.CASCADE, related_name="targets")
     code = models.CharField(_("code"), max_length=20)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -106,6 +117,23 @@ class Target(models.Model):
     )
     numerator_label = models.CharField(_("numerator"), max_length=200, blank=True)
     denominator_label = models.CharField(_("denominator"), max_length=200, blank=True)
+    number_kind = models.CharField(
+        _("kind of number"),
+        max_length=20,
+        choices=NumberKind.choices,
+        blank=True,
+        default=NumberKind.AUTOMATIC,
+        help_text=_(
+            "For a ratio, the kind of its numerator and denominator. Left blank, a ratio "
+            "counts, a unit of measure “%” is a percentage, a unit such as people or "
+            "units is a count, anything else an amount."
+        ),
+    )
+    numerator_may_exceed_denominator = models.BooleanField(
+        _("numerator may exceed the denominator"),
+        default=False,
+        help_text=_("For a ratio such as money collected against the plan, which may pass 100%."),
+    )
     baseline_value = models.DecimalField(
         _("baseline"), max_digits=18, decimal_places=4, null=True, blank=True
     )
@@ -142,6 +170,13 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}. {self.wording[:80]}"
+
+    def clean(self) -> None:
+        ratio = self.aggregation in (self.Aggregation.RATIO, self.Aggregation.SHARE_MEETING)
+        if ratio and self.number_kind == self.NumberKind.PERCENTAGE:
+            raise ValidationError(
+                {"number_kind": _("A ratio's numerator and denominator are counts or amounts.")}
+            )
 
 
 class ReviewItem(models.Model):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from soket import access
 from soket.orgs.models import User
+from soket.resolutions.access import visible_resolutions
 from soket.resolutions.models import Resolution, Target
 
 
 def resolution_list_for(*, user: User) -> QuerySet[Resolution]:
-    return access.visible_resolutions(user).select_related("issuer", "implements")
+    return visible_resolutions(user).select_related("issuer", "implements")
 
 
 def resolution_detail_for(*, user: User, pk: int) -> Resolution:
@@ -18,7 +18,7 @@ def resolution_detail_for(*, user: User, pk: int) -> Resolution:
 
     Cascade links to resolutions the user may not see are left out.
     """
-    visible = access.visible_resolutions(user)
+    visible = visible_resolutions(user)
     linked = Target.objects.filter(resolution__in=visible).select_related("resolution")
     return (
         resolution_list_for(user=user)

@@ -1,24 +1,25 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from soket import access
 from soket.core.uploads import import_page, template_response, template_urls
+from soket.orgs import access
+from soket.orgs.http import AuthenticatedHttpRequest
 from soket.resolutions import imports, selectors
 from soket.resolutions.models import Resolution
 
 
-def _get_resolution_for_user(request: HttpRequest, pk: int) -> Resolution:
+def _get_resolution_for_user(request: AuthenticatedHttpRequest, pk: int) -> Resolution:
     try:
         return selectors.resolution_detail_for(user=request.user, pk=pk)
     except Resolution.DoesNotExist:
         raise Http404 from None
 
 
-def _get_resolution_to_manage(request: HttpRequest, pk: int) -> Resolution:
+def _get_resolution_to_manage(request: AuthenticatedHttpRequest, pk: int) -> Resolution:
     resolution = _get_resolution_for_user(request, pk)
     if not access.can(request.user, access.Perm.MANAGE, resolution.issuer):
         raise PermissionDenied
@@ -26,13 +27,13 @@ def _get_resolution_to_manage(request: HttpRequest, pk: int) -> Resolution:
 
 
 @login_required
-def resolution_list(request: HttpRequest) -> HttpResponse:
+def resolution_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     resolutions = selectors.resolution_list_for(user=request.user)
     return render(request, "resolutions/resolution_list.html", {"resolutions": resolutions})
 
 
 @login_required
-def resolution_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def resolution_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     resolution = _get_resolution_for_user(request, pk)
     return render(
         request,
@@ -45,7 +46,7 @@ def resolution_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def target_import(request: HttpRequest, pk: int) -> HttpResponse:
+def target_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     resolution = _get_resolution_to_manage(request, pk)
     return import_page(
         request,
@@ -67,7 +68,7 @@ def target_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def target_import_template(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def target_import_template(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
     _get_resolution_to_manage(request, pk)
     return template_response(
         basename="mau-nhap-chi-tieu",

@@ -38,16 +38,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from soket.audit.models import Entry
 from soket.campaigns.models import Campaign, OutlineSection, Participation
 from soket.core import clock
-from soket.core.testing import make_kinds, make_resolution, make_target, make_unit, make_user
 from soket.documents import report_form
 from soket.documents.models import DocumentJob, DocumentTemplate
 from soket.documents.template_builder import BUILTIN
 from soket.notices.models import Notice
 from soket.orgs.models import Department, Role, Unit, User
 from soket.orgs.services import role_grant
-from soket.reports import services
+from soket.reports import consolidation, services
 from soket.reports.models import Attachment, Figure, Report, SectionText, Transition
 from soket.resolutions.models import Target
+from soket.testing import make_kinds, make_resolution, make_target, make_unit, make_user
 
 ANON, NONE, VIEWER, REPORTER, APPROVER, ADMIN, DEPT_W, DEPT_A, SUPER = (
     "anonymous",
@@ -166,10 +166,35 @@ def drafted(key):
     return lambda t, who: Call([t.reports[key].pk], {"revision": t.reports[key].revision})
 
 
+def draft_choice(choice):
+    """Take or keep a section the drafter edited after the reports below changed."""
+
+    def for_report(key):
+        def build(t, who):
+            item = t.reports[key]
+            Report.objects.filter(pk=item.pk).update(drafted_at=clock.now())
+            SectionText.objects.update_or_create(
+                report=item, section=t.section,
+                defaults={"text": "Của tôi", "drafted_text": "Bản tổng hợp cũ"},
+            )  # fmt: skip
+            below = consolidation.changes_below(report=Report.objects.get(pk=item.pk))
+            return Call(
+                [item.pk],
+                {"revision": item.revision, "key": below.sections[0].key,
+                 "seen": below.sections[0].seen, "choice": choice},
+            )  # fmt: skip
+
+        return build
+
+    return for_report
+
+
 def move(key, action, state):
     def build(t, who):
         return Call(
-            [t.reports[key].pk, action], {"reason": "Lý do"}, lambda: t.put_in_state(key, state)
+            [t.reports[key].pk, action],
+            {"reason": "Lý do", "confirmed": "1"},
+            lambda: t.put_in_state(key, state),
         )
 
     return build
@@ -343,17 +368,23 @@ MATRIX = [
     row("target_import_template", "GET", each(THREE, resolution_format), admin="O"),
     row("campaign_list", "GET", {"O": nothing}, logged_in="O"),
     row("campaign_detail", "GET", each(THREE, campaign), a1="OA", dept="OSA"),
+    row("campaign_unit_children", "GET", each(THREE, campaign_unit), a1="O", dept="OSA"),
     row("campaign_reports", "GET", each(THREE, campaign), a1="OA", dept="OSA"),
     row("report_start", "POST", {**each(THREE, start), "D": start("A", "to-chuc")},
         writers="O", dept="D"),
     # A list addressed to a level: for the people who hold its roles.
     row("reports_accept", "POST", each(REVIEWED, accept_many), heads="B", superuser=""),
     row("remind_missing", "POST", each(THREE, campaign_unit), heads="O"),
+    # One unit is reminded by whoever reviews it: the level above.
+    row("remind_unit", "POST", each({"B": "A1-01", "O": "A1", "S": "A2-01", "A": "A"},
+                                    campaign_unit), heads="B"),
     row("completeness_branch", "GET", each(THREE, campaign_unit), heads="O"),
     row("report_detail", "GET", each(REPORTS, report), a1="O", dept="OSADE"),
     row("report_save", "POST", each(REPORTS, saved), writers="O", dept="D"),
     row("report_reference", "POST", each(REPORTS, reference), writers="O", dept="D"),
     row("report_draft", "POST", each(THREE, drafted), writers="O"),
+    row("report_draft_choice", "POST", each(THREE, draft_choice("take")), writers="O"),
+    row("report_draft_choice", "POST", each(THREE, draft_choice("keep")), writers="O"),
     row("report_move", "POST", each(REPORTS, lambda key: move(key, "gui", DRAFT)),
         heads="O", dept_a="D"),
     row("report_move", "POST", each(REPORTS, lambda key: move(key, "rut", SUBMITTED)),
@@ -543,7 +574,9 @@ class AuthorizationMatrixTestCase(TestCase):
         """Move a report (through the real services) to where a case needs it."""
         item = Report.objects.get(pk=self.reports[key].pk)
         if state in (Report.State.SUBMITTED, Report.State.ACCEPTED):
-            item = services.report_submit(report=item, by=self.senders[key])
+            item = services.report_submit(
+                report=item, by=self.senders[key], warnings_confirmed=True
+            )
         if state == Report.State.ACCEPTED:
             services.report_accept(report=item, by=self.acceptors[key])
 

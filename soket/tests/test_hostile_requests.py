@@ -4,8 +4,8 @@ answer is a page or a refusal, never a server error, on either database."""
 from django.test import Client
 from django.urls import reverse
 
-from soket.core.testing import CampaignTestCase
 from soket.reports import services
+from soket.testing import CampaignTestCase
 
 ODD_IDS = ["abc", "²", "٣", "9" * 30, "-1", "1.5", " ", "1\x00"]
 

@@ -4,11 +4,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from soket.audit.models import Entry
-from soket.core.testing import CampaignTestCase, make_user
 from soket.reports import services
 from soket.reports.models import Report
 from soket.reports.services import FigureInput
 from soket.resolutions.models import Target
+from soket.testing import CampaignTestCase, make_user
 
 
 class AuditTrailTestCase(CampaignTestCase):
@@ -35,7 +35,7 @@ class AuditTrailTestCase(CampaignTestCase):
 
     def test_transitions_are_in_the_trail(self):
         report = services.report_for(campaign=self.campaign, unit=self.district_a1)
-        services.report_submit(report=report, by=self.alice)
+        services.report_submit(report=report, by=self.alice, warnings_confirmed=True)
         services.report_return(report=report, by=self.province_approver, reason="Bổ sung")
         trail = [(e.action, e.before, e.after) for e in self.entries(report)]
         self.assertEqual(

@@ -21,12 +21,12 @@ from django.test import TransactionTestCase, override_settings
 from django.utils import translation
 
 from soket.core import backup
-from soket.core.testing import build_campaign, build_tree, make_unit
 from soket.documents import services as documents
 from soket.orgs.models import Unit
 from soket.reports import attachments
 from soket.reports import services as reports
 from soket.reports.models import Attachment
+from soket.testing import build_campaign, build_tree, make_unit
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 TEMPLATE = Path(documents.__file__).parent / "builtin" / "van-ban.docx"

@@ -13,11 +13,11 @@ import openpyxl
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from soket.core.testing import CampaignTestCase
 from soket.documents import report_form
 from soket.orgs.models import Unit
 from soket.reports import services
 from soket.reports.models import Figure, Report, SectionText
+from soket.testing import CampaignTestCase
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"

@@ -4,7 +4,7 @@ import polib
 from django.test import SimpleTestCase
 from django.urls import reverse
 
-from soket.core.testing import BaseTestCase
+from soket.testing import BaseTestCase
 
 LOCALE = Path(__file__).resolve().parents[2] / "locale"
 

@@ -8,9 +8,9 @@ from django.test import RequestFactory, override_settings
 from django.urls import reverse
 
 from soket.core import auth
-from soket.core.testing import BaseTestCase
 from soket.core.tests.test_settings import manage
 from soket.orgs.models import User
+from soket.testing import BaseTestCase
 
 
 @override_settings(AXES_FAILURE_LIMIT=3)

@@ -2,9 +2,11 @@ import contextlib
 import io
 import re
 import zipfile
+from decimal import Decimal
 
 import openpyxl
 from django.test import SimpleTestCase, override_settings
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -55,7 +57,7 @@ class ReadTableTestCase(SimpleTestCase):
 
     def test_it_lists_every_bad_cell_with_its_row(self):
         found = self.errors(
-            "a.csv", 'Tên,Số lượng,Ngày\n,abc,31/02/2015\nBình,"1.000,5",\n'.encode()
+            "a.csv", 'Tên,Số lượng,Ngày\n,abc,31/02/2015\nBình,"1.000.5",\n'.encode()
         )
         self.assertEqual(len(found), 4)
         self.assertTrue(any("2" in e and "Tên" in e for e in found), found)
@@ -95,6 +97,66 @@ class ReadTableTestCase(SimpleTestCase):
         workbook = openpyxl.load_workbook(io.BytesIO(content))
         self.assertEqual(workbook.worksheets[0]["A1"].value, "Tên *")
         self.assertEqual(len(workbook.worksheets), 2)
+
+
+class NumberSpellingTestCase(SimpleTestCase):
+    """Numbers as Vietnamese writes them; what could be read two ways is asked, never guessed."""
+
+    def test_vietnamese_spellings_are_read(self):
+        read = {
+            "1234": "1234", "1.234": "1234", "1 234": "1234", "1\u00a0234": "1234",
+            "1\u202f234": "1234", "1\u2009234": "1234", "1.234.567": "1234567",
+            "12,5": "12.5", "1.234,5": "1234.5", "1 234,5": "1234.5", "0,125": "0.125",
+            "1234,567": "1234.567", "1,2340": "1.2340", "-5": "-5", "\u22125": "-5",
+            "+5": "5", "  42  ": "42", "0": "0",
+        }  # fmt: skip
+        for typed, number in read.items():
+            with self.subTest(typed):
+                self.assertEqual(tabular.decimal(typed), Decimal(number))
+                self.assertEqual(str(tabular.decimal(typed)), number)
+
+    def test_numeric_cells_pass_as_they_are(self):
+        self.assertEqual(tabular.decimal(1234), Decimal(1234))
+        self.assertEqual(tabular.decimal(12.5), Decimal("12.5"))
+        self.assertEqual(tabular.decimal(Decimal("1.234")), Decimal("1.234"))
+
+    def test_blank_is_no_number(self):
+        for typed in (None, "", " ", "\u00a0"):
+            with self.subTest(repr(typed)):
+                self.assertIsNone(tabular.decimal(typed))
+
+    def refusal(self, typed) -> str:
+        with translation.override("en"), self.assertRaises(tabular.CellError) as refused:
+            tabular.decimal(typed)
+        return str(refused.exception)
+
+    def test_a_comma_before_three_digits_is_asked_about_with_both_readings(self):
+        message = self.refusal("1,234")
+        self.assertIn("could be 1.234", message)
+        self.assertIn("Write 1234 if you mean the first, or 1,2340", message)
+        self.assertIn("-1234", self.refusal("-1,234"))
+
+    def test_a_dot_that_cannot_group_thousands_is_asked_about(self):
+        for typed, meant in {"1.5": "1,5", "1.23": "1,23", "0.125": "0,125"}.items():
+            with self.subTest(typed):
+                message = self.refusal(typed)
+                self.assertIn("is not clear", message)
+                self.assertIn(f"If you mean {meant}, write it with a comma", message)
+
+    def test_english_thousands_are_answered_with_the_vietnamese_spelling(self):
+        self.assertIn("write 1.234.567", self.refusal("1,234,567"))
+        self.assertIn("write 1.234,5", self.refusal("1,234.5"))
+
+    def test_what_is_no_number_is_refused(self):
+        refused = ["abc", "1e5", "∞", "NaN", "inf", "=1+1", "<script>", "1.2.3", "12,5,1"]
+        refused += ["12 34", "- 5", "5-", ",5", "1.23.456", "²", "\u0663", "True", True]
+        for typed in refused:
+            with self.subTest(repr(typed)):
+                self.refusal(typed)
+
+    def test_too_many_digits_are_refused(self):
+        self.assertIn("too large", self.refusal("1" * 30))
+        self.assertIn("usable", self.refusal(1e20))
 
 
 class HostileInputTestCase(SimpleTestCase):

@@ -148,3 +148,61 @@ class DemoContentTestCase(TestCase):
         self.assertIn(data.PROVINCE_SIGNER, block)
         grassroots = reports.filter(unit__kind__code="grassroots").first()
         self.assertIn("TM. BAN CHẤP HÀNH", signature(content.report_document(grassroots)))
+
+
+class DemoPeopleTestCase(TestCase):
+    """Every grassroots union has its reporter and its chair, who sends its report."""
+
+    @classmethod
+    def setUpTestData(cls):
+        load_demo()
+        cls.campaign = Campaign.objects.get()
+        # Chi Lăng's grassroots unions still hold drafts on the demo's day.
+        cls.draft = Report.objects.get(campaign=cls.campaign, unit__code="LS-CLA-01")
+
+    def setUp(self):
+        self.client.post(reverse("set_language"), {"language": "en", "next": "/"})
+
+    def test_every_open_grassroots_union_has_a_reporter_and_a_chair_who_may_send(self):
+        from soket.orgs.models import Role
+
+        unions = Unit.objects.filter(kind__code="grassroots", closed_on__isnull=True)
+        self.assertGreater(unions.count(), 20)
+        for union in unions:
+            kinds = set(
+                Role.objects.filter(unit=union, department__isnull=True).values_list(
+                    "kind", flat=True
+                )
+            )
+            self.assertLessEqual({"reporter", "approver"}, kinds, union.code)
+        chair = User.objects.get(username="cdcs.chilang.duyet")
+        self.assertTrue(chair.check_password(data.PASSWORD))
+        self.client.force_login(chair)
+        # Sent as from the page, the warnings its figures may raise confirmed.
+        self.client.post(reverse("report_move", args=[self.draft.pk, "gui"]), {"confirmed": "1"})
+        self.draft.refresh_from_db()
+        self.assertEqual(self.draft.state, Report.State.SUBMITTED)
+
+    def test_a_grassroots_reporter_sees_who_can_send_the_report(self):
+        self.client.force_login(User.objects.get(username="cdcs.chilang"))
+        response = self.client.get(reverse("report_detail", args=[self.draft.pk]))
+        self.assertContains(response, "sending it is for: Chủ tịch CĐCS mẫu số 1 (Chi Lăng)")
+        self.assertNotContains(response, reverse("report_move", args=[self.draft.pk, "gui"]))
+
+    def test_the_printed_logins_mention_a_grassroots_approver(self):
+        from io import StringIO
+
+        out = StringIO()
+        call_command("load_demo", stdout=out)
+        self.assertIn("cdcs.caoloc.duyet", out.getvalue())
+
+    def test_reminding_every_unit_still_to_come_reaches_people_and_names_who_has_nobody(self):
+        from django.contrib.messages import get_messages
+
+        self.client.force_login(User.objects.get(username="tinh.duyet"))
+        province = Unit.objects.get(code="LS")
+        response = self.client.post(reverse("remind_missing", args=[self.campaign.pk, province.pk]))
+        said = " ".join(str(m) for m in get_messages(response.wsgi_request))
+        self.assertRegex(said, r"Reminded [1-9]\d* people\.")
+        # District federations without demo accounts are named, not silently skipped.
+        self.assertIn("Liên đoàn Lao động huyện Đình Lập", said)

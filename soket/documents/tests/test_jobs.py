@@ -13,11 +13,11 @@ from django.core.management import call_command
 from django.test import TransactionTestCase, override_settings
 from django.urls import reverse
 
-from soket.core.testing import CampaignTestCase, build_campaign, build_tree, use_temporary_media
 from soket.documents import jobs, pdf
 from soket.documents.models import DocumentJob
 from soket.documents.tests.tools import require_pdf_tools
 from soket.reports import services
+from soket.testing import CampaignTestCase, build_campaign, build_tree, use_temporary_media
 
 
 def office_processes(run_dir: str) -> list[str]:

@@ -5,10 +5,10 @@ from pathlib import Path
 import openpyxl
 from django.core.management import CommandError, call_command
 
-from soket.core.testing import CampaignTestCase
 from soket.documents import content, generate
 from soket.documents.tests.tools import pdf_text, require_pdf_tools
 from soket.reports import services
+from soket.testing import CampaignTestCase
 
 
 class PdfTests(CampaignTestCase):

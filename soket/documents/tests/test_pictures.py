@@ -24,12 +24,12 @@ from docx.shared import Cm
 from PIL import Image
 
 from soket.core import clock, filecheck
-from soket.core.testing import CampaignTestCase, use_temporary_media
 from soket.documents import content, generate, jobs, pictures
 from soket.documents.models import DocumentJob
 from soket.documents.tests.tools import open_docx, pdf_text, require_pdf_tools
 from soket.reports import services
 from soket.reports.models import Attachment
+from soket.testing import CampaignTestCase, use_temporary_media
 
 MB = 1024 * 1024
 

@@ -8,11 +8,11 @@ from django.test import override_settings
 from django.urls import reverse
 
 from soket.core.tabular import TableError
-from soket.core.testing import CampaignTestCase
 from soket.documents import report_form
 from soket.documents import services as document_services
 from soket.reports import limits, services
 from soket.reports.models import Figure, Report, SectionText
+from soket.testing import CampaignTestCase
 
 
 class ReportFormTestCase(CampaignTestCase):

@@ -10,13 +10,13 @@ from django.test import SimpleTestCase
 from django.urls import reverse
 from docx import Document
 
-from soket.core.testing import CampaignTestCase, use_temporary_media
 from soket.documents import content, generate, word
 from soket.documents.blocks import Para
 from soket.documents.models import DocumentTemplate
 from soket.documents.services import SAMPLE_CONTEXT
 from soket.documents.template_builder import BUILTIN
 from soket.documents.tests.tools import all_text, open_docx
+from soket.testing import CampaignTestCase, use_temporary_media
 
 PROOF = Path(tempfile.gettempdir()) / "soket-sandbox-proof"
 RUN = f"popen('touch {PROOF}').read()"

@@ -6,11 +6,11 @@ from decimal import Decimal
 import openpyxl
 from django.test import SimpleTestCase
 
-from soket.core.testing import CampaignTestCase
 from soket.documents import export, xlsx_stream
 from soket.documents.tests.tools import calc_sheets
 from soket.reports import services
 from soket.reports.models import Report
+from soket.testing import CampaignTestCase
 
 
 def sample_workbook() -> bytes:
@@ -93,7 +93,7 @@ class ConsolidatedTableTests(CampaignTestCase):
                 self.t_ratio.pk: services.FigureInput(numerator=3, denominator=4),
             },
         )  # fmt: skip
-        services.report_submit(report=self.district, by=self.alice)
+        services.report_submit(report=self.district, by=self.alice, warnings_confirmed=True)
         Report.objects.filter(pk=self.district.pk).update(
             first_submitted_at=datetime.datetime(2015, 12, 30, 20, tzinfo=datetime.UTC)
         )

@@ -8,11 +8,11 @@ from django.test import SimpleTestCase, override_settings
 from django.urls import reverse
 from docx import Document
 
-from soket.core.testing import CampaignTestCase, use_temporary_media
 from soket.documents import content, generate
 from soket.documents.models import DocumentTemplate
 from soket.documents.template_builder import BUILTIN, build
 from soket.documents.tests.tools import all_text, open_docx
+from soket.testing import CampaignTestCase, use_temporary_media
 
 
 def own_template(words: str) -> bytes:
@@ -105,7 +105,7 @@ class TemplateUploadLimitsTests(TemplatePages):
         self.assertFalse(DocumentTemplate.objects.exists())
 
     def test_a_grassroots_unions_administrator_keeps_no_template(self):
-        from soket.core.testing import make_user
+        from soket.testing import make_user
 
         admin = make_user("gia", self.grassroots_a1, "campaign_admin")
         response = self.upload(admin, own_template("Mẫu"), unit=self.grassroots_a1)

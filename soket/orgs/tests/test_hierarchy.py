@@ -4,9 +4,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from soket.core.testing import BaseTestCase, make_kinds
 from soket.orgs import services
 from soket.orgs.models import Unit
+from soket.testing import BaseTestCase, make_kinds
 
 
 class HierarchyTestCase(BaseTestCase):

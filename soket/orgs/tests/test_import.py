@@ -4,9 +4,9 @@ import io
 from django.urls import reverse
 
 from soket.core.tabular import TableError
-from soket.core.testing import BaseTestCase, make_user
 from soket.orgs.imports import import_units
 from soket.orgs.models import Unit
+from soket.testing import BaseTestCase, make_user
 
 HEADER = ["Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Mã đơn vị cấp trên", "Ngày thành lập"]
 

@@ -1,10 +1,9 @@
-from decimal import Decimal
-
 from django import template
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from soket.campaigns.models import Campaign
+from soket.core import numbers
 from soket.reports.models import Assessment
 
 register = template.Library()
@@ -12,13 +11,16 @@ register = template.Library()
 
 @register.filter
 def number(value) -> str:
-    """A figure as people write it: no trailing zeros, a decimal comma in Vietnamese."""
-    if value is None or value == "":
-        return ""
-    if not isinstance(value, Decimal):
-        value = Decimal(str(value))
-    text = format(value.quantize(Decimal("0.01")).normalize(), "f")
-    return text.replace(".", ",") if (get_language() or "vi").startswith("vi") else text
+    """A figure as people read it: 1.234,5 in Vietnamese, 1,234.5 in English
+    (soket/core/numbers.py, as Word and Excel)."""
+    return numbers.number(value, language=get_language() or "vi")
+
+
+@register.filter
+def input_number(value) -> str:
+    """A figure as it is typed back into a form field: no thousands separators and a
+    decimal comma whatever the interface language, as the form reads it (1234,5)."""
+    return numbers.plain(value)
 
 
 @register.filter
@@ -29,6 +31,7 @@ def get(mapping, key):
 @register.filter
 def assessment_label(value: str, campaign: Campaign) -> str:
     """In an interim review a figure is judged against progress, not the goal itself."""
+    labels: dict[str, str]
     if campaign.kind == Campaign.Kind.INTERIM:
         labels = {
             Assessment.EXCEEDED: _("ahead of schedule"),
@@ -36,5 +39,5 @@ def assessment_label(value: str, campaign: Campaign) -> str:
             Assessment.NOT_ACHIEVED: _("behind schedule"),
         }
     else:
-        labels = dict(Assessment.choices)
+        labels = {value: str(label) for value, label in Assessment.choices}
     return labels.get(value, value)

@@ -7,9 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 
-from soket.core.testing import CampaignTestCase
 from soket.reports import services
 from soket.reports.models import Attachment
+from soket.testing import CampaignTestCase
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -83,7 +83,7 @@ class AttachmentTestCase(AttachmentPages):
         self.assertEqual(self.client.get(url).status_code, 404)
 
     def test_a_submitted_report_takes_no_more_files(self):
-        services.report_submit(report=self.report, by=self.alice)
+        services.report_submit(report=self.report, by=self.alice, warnings_confirmed=True)
         self.attach("Báo cáo.pdf", PDF)
         self.assertFalse(Attachment.objects.exists())
 

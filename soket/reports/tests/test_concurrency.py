@@ -5,9 +5,9 @@ import threading
 from django.db import connection
 from django.test import TransactionTestCase
 
-from soket.core.testing import build_campaign, build_tree
 from soket.reports import services
 from soket.reports.services import ReportConflict
+from soket.testing import build_campaign, build_tree
 
 
 class ConcurrentSavesTestCase(TransactionTestCase):

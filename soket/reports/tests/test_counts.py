@@ -19,7 +19,13 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from soket.campaigns.models import Campaign, Deadline, Milestone, OutlineSection, Participation
 from soket.core import clock
-from soket.core.testing import (
+from soket.orgs.imports import import_units
+from soket.orgs.models import Unit, User
+from soket.orgs.services import HierarchyError, unit_move, unit_update
+from soket.reports import completeness, running, services
+from soket.reports.models import CompletenessCount, Report, RollupTotal
+from soket.reports.services import FigureInput
+from soket.testing import (
     CampaignTestCase,
     make_kinds,
     make_operators,
@@ -28,12 +34,6 @@ from soket.core.testing import (
     make_unit,
     make_user,
 )
-from soket.orgs.imports import import_units
-from soket.orgs.models import Unit, User
-from soket.orgs.services import HierarchyError, unit_move, unit_update
-from soket.reports import completeness, running, services
-from soket.reports.models import CompletenessCount, Report, RollupTotal
-from soket.reports.services import FigureInput
 
 D = datetime.date
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -178,7 +178,9 @@ class RunningCountsTestCase(HypothesisTestCase):
         root = units[0]
         completeness.completeness(campaign=campaign, within=root, today=DUE)  # counted now
         transitions = {
-            "submit": lambda report: services.report_submit(report=report, by=admin),
+            "submit": lambda report: services.report_submit(
+                report=report, by=admin, warnings_confirmed=True
+            ),
             "accept": lambda report: services.report_accept(report=report, by=reviewer),
             "withdraw": lambda report: services.report_withdraw(report=report, by=admin),
             "return": lambda report: services.report_return(report=report, by=reviewer, reason="r"),
@@ -270,7 +272,7 @@ class CountsFollowTheTreeTestCase(CampaignTestCase):
 
     def test_a_moved_unit_takes_its_report_to_its_new_district(self):
         report = services.report_for(campaign=self.campaign, unit=self.grassroots_a2)
-        services.report_submit(report=report, by=self.admin)
+        services.report_submit(report=report, by=self.admin, warnings_confirmed=True)
         self.assertEqual(rows_of(self.campaign, self.district_a2)["grassroots"]["submitted"], 1)
         unit_move(unit=self.grassroots_a2, new_parent=self.district_a1)
         self.assertNotIn("grassroots", rows_of(self.campaign, self.district_a2))
@@ -305,7 +307,7 @@ class CountsFollowTheTreeTestCase(CampaignTestCase):
         # 00:30 on 01/01/2016 in Asia/Ho_Chi_Minh is still 31/12/2015 in UTC.
         report = services.report_for(campaign=self.campaign, unit=self.district_a1)
         with clock.frozen_at(datetime.datetime(2016, 1, 1, 0, 30, tzinfo=ZONE)):
-            services.report_submit(report=report, by=self.alice)
+            services.report_submit(report=report, by=self.alice, warnings_confirmed=True)
         self.assertEqual(rows_of(self.campaign, self.province_a)["district"]["late"], 1)
         statuses = completeness.children_status(
             campaign=self.campaign, within=self.province_a, today=D(2016, 1, 5)
@@ -363,7 +365,7 @@ class BackOfficeRecountsTestCase(CampaignTestCase):
     def test_an_earlier_deadline_makes_a_submission_late(self):
         report = services.report_for(campaign=self.campaign, unit=self.district_a1)
         with clock.frozen_at(datetime.datetime(2015, 12, 20, 9, tzinfo=ZONE)):
-            services.report_submit(report=report, by=self.alice)
+            services.report_submit(report=report, by=self.alice, warnings_confirmed=True)
         self.assertEqual(rows_of(self.campaign, self.province_a)["district"]["late"], 0)
         deadline = Deadline.objects.get(unit_kind=self.kinds["district"])
         url = reverse("admin:campaigns_milestone_change", args=[deadline.milestone_id])
@@ -401,7 +403,7 @@ class CheckAndRebuildTestCase(CampaignTestCase):
                 ),
             }
             services.report_save(report=report, by=by, revision=report.revision, figures=figures)
-            services.report_submit(report=report, by=by)
+            services.report_submit(report=report, by=by, warnings_confirmed=True)
         completeness.completeness(campaign=self.campaign, within=self.province_a, today=DUE)
 
     def check(self):

@@ -9,17 +9,17 @@ from django.db import connection
 from django.test import TransactionTestCase
 
 from soket.campaigns.models import Campaign, Deadline, Milestone, OutlineSection, Participation
-from soket.core.testing import (
+from soket.orgs.models import Unit
+from soket.orgs.services import UnitSpec, units_create
+from soket.reports import completeness, running, services
+from soket.reports.services import FigureInput
+from soket.testing import (
     make_kinds,
     make_operators,
     make_resolution,
     make_target,
     make_unit,
 )
-from soket.orgs.models import Unit
-from soket.orgs.services import UnitSpec, units_create
-from soket.reports import completeness, running, services
-from soket.reports.services import FigureInput
 
 D = datetime.date
 SUBMITTERS, REPORTS_EACH, REBUILDS = 4, 6, 5
@@ -76,7 +76,7 @@ class RebuildWhileReportsMoveTestCase(TransactionTestCase):
             try:
                 barrier.wait(timeout=20)
                 for index, report in enumerate(reports):
-                    services.report_submit(report=report, by=self.admin)
+                    services.report_submit(report=report, by=self.admin, warnings_confirmed=True)
                     if index % 3 == 0:
                         services.report_return(report=report, by=self.reviewer, reason="r")
                     elif index % 3 == 1:

@@ -4,12 +4,12 @@ and nobody reviews their own report."""
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from soket import access
-from soket.core.testing import CampaignTestCase, make_user
+from soket.orgs import access
 from soket.orgs.models import Department, Role
 from soket.orgs.services import role_grant
-from soket.reports import selectors, services
+from soket.reports import selectors, services, workflow
 from soket.reports.models import Report
+from soket.testing import CampaignTestCase, make_user
 
 
 class DepartmentRoleTestCase(CampaignTestCase):
@@ -42,19 +42,23 @@ class DepartmentRoleTestCase(CampaignTestCase):
         report = services.report_for(
             campaign=self.campaign, unit=self.province_a, department=self.department
         )
-        self.assertTrue(access.can_edit_report(self.department_writer, report))
-        self.assertFalse(access.can_submit_report(self.department_writer, report))
+        self.assertTrue(workflow.can_edit(self.department_writer, report))
+        self.assertFalse(workflow.can_send(self.department_writer, report))
         with self.assertRaises(PermissionDenied):
-            services.report_submit(report=report, by=self.department_writer)
-        report = services.report_submit(report=report, by=self.department_head)
+            services.report_submit(
+                report=report, by=self.department_writer, warnings_confirmed=True
+            )
+        report = services.report_submit(
+            report=report, by=self.department_head, warnings_confirmed=True
+        )
         self.assertEqual(report.state, Report.State.SUBMITTED)
 
     def test_the_federations_approver_does_not_send_a_departments_report(self):
         report = services.report_for(
             campaign=self.campaign, unit=self.province_a, department=self.department
         )
-        self.assertFalse(access.can_submit_report(self.province_approver, report))
-        self.assertFalse(access.can_edit_report(self.province_approver, report))
+        self.assertFalse(workflow.can_send(self.province_approver, report))
+        self.assertFalse(workflow.can_edit(self.province_approver, report))
 
     def test_a_department_approver_reviews_nothing(self):
         district = self.submitted(self.district_a1)
@@ -63,7 +67,7 @@ class DepartmentRoleTestCase(CampaignTestCase):
         own = self.submitted(self.province_a, self.department, by=self.department_head)
         for report in (district, grassroots, other, own):
             with self.subTest(report=str(report)):
-                self.assertFalse(access.can_review_report(self.department_head, report))
+                self.assertFalse(workflow.can_review(self.department_head, report))
                 with self.assertRaises(PermissionDenied):
                     services.report_accept(report=report, by=self.department_head)
                 with self.assertRaises(PermissionDenied):
@@ -107,7 +111,7 @@ class DepartmentRoleTestCase(CampaignTestCase):
             department=self.department,
         )
         own = self.submitted(self.province_a, self.department, by=self.department_head)
-        self.assertFalse(access.can_review_report(self.province_approver, own))
+        self.assertFalse(workflow.can_review(self.province_approver, own))
         self.assertNotIn(
             own, selectors.reports_to_review(user=self.province_approver, campaign=self.campaign)
         )
@@ -117,13 +121,13 @@ class DepartmentRoleTestCase(CampaignTestCase):
     def test_nobody_accepts_the_report_of_a_unit_they_write_for(self):
         role_grant(user=self.province_approver, unit=self.district_a1, kind=Role.Kind.REPORTER)
         district = self.submitted(self.district_a1)
-        self.assertFalse(access.can_review_report(self.province_approver, district))
+        self.assertFalse(workflow.can_review(self.province_approver, district))
         self.assertNotIn(
             district,
             selectors.reports_to_review(user=self.province_approver, campaign=self.campaign),
         )
         # Someone else at the province may.
-        self.assertTrue(access.can_review_report(self.dave, district))
+        self.assertTrue(workflow.can_review(self.dave, district))
 
 
 class ReasonLengthTestCase(CampaignTestCase):
@@ -131,7 +135,7 @@ class ReasonLengthTestCase(CampaignTestCase):
         from soket.reports import limits
 
         report = services.report_for(campaign=self.campaign, unit=self.district_a1)
-        report = services.report_submit(report=report, by=self.alice)
+        report = services.report_submit(report=report, by=self.alice, warnings_confirmed=True)
         with self.assertRaises(services.ReportError):
             services.report_return(
                 report=report, by=self.province_approver, reason="x" * (limits.SHORT_TEXT + 1)
@@ -146,8 +150,8 @@ class SenderIsNoReviewerTestCase(CampaignTestCase):
         root.is_superuser = True
         root.save()
         report = services.report_for(campaign=self.campaign, unit=self.district_a1)
-        report = services.report_submit(report=report, by=root)
-        self.assertFalse(access.can_review_report(root, report))
+        report = services.report_submit(report=report, by=root, warnings_confirmed=True)
+        self.assertFalse(workflow.can_review(root, report))
         with self.assertRaises(PermissionDenied):
             services.report_accept(report=report, by=root)
-        self.assertTrue(access.can_review_report(self.province_approver, report))
+        self.assertTrue(workflow.can_review(self.province_approver, report))

@@ -5,15 +5,15 @@ from django.urls import reverse
 
 from soket.audit.models import Entry
 from soket.core import clock
-from soket.core.testing import CampaignTestCase
 from soket.notices.models import Notice
 from soket.reports import services
+from soket.testing import CampaignTestCase
 
 
 class CampaignReportsPageTestCase(CampaignTestCase):
     def setUp(self):
         report = services.report_for(campaign=self.campaign, unit=self.district_a1)
-        services.report_submit(report=report, by=self.alice)
+        services.report_submit(report=report, by=self.alice, warnings_confirmed=True)
         self.client.force_login(self.province_approver)
 
     def test_it_shows_what_awaits_review_and_who_has_reported(self):
@@ -120,7 +120,7 @@ class DocumentReferenceTestCase(CampaignTestCase):
     def test_a_submitted_report_keeps_the_number_it_left_with(self):
         self.post(document_number="45")
         self.report.refresh_from_db()
-        services.report_submit(report=self.report, by=self.alice)
+        services.report_submit(report=self.report, by=self.alice, warnings_confirmed=True)
         self.post(document_number="46")
         self.report.refresh_from_db()
         self.assertEqual(self.report.document_number, "45")

@@ -10,12 +10,12 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from soket.core import worker
-from soket.core.testing import CampaignTestCase, build_campaign, build_tree
 from soket.notices.models import Notice, OutgoingMail
 from soket.notices.testing import ManageProcess, SmtpSink, free_port, run_manage
 from soket.orgs.models import Role, User
 from soket.reports import reminders, services
 from soket.reports.tasks import sweep_reminders
+from soket.testing import CampaignTestCase, build_campaign, build_tree
 
 D = datetime.date
 
@@ -24,7 +24,8 @@ D = datetime.date
 class RemindersTestCase(CampaignTestCase):
     def setUp(self):
         report = services.report_for(campaign=self.campaign, unit=self.district_a1)
-        services.report_submit(report=report, by=self.alice)
+        services.report_submit(report=report, by=self.alice, warnings_confirmed=True)
+        Notice.objects.all().delete()  # the province was told of its arrival (test_workflow)
 
     def notices(self, user):
         return list(Notice.objects.filter(user=user).values_list("text", flat=True))
@@ -50,7 +51,7 @@ class RemindersTestCase(CampaignTestCase):
         self.assertEqual(reminders.sweep(today=D(2016, 1, 4)), 0)
 
     def test_closed_units_are_not_reminded(self):
-        from soket.core.testing import make_user
+        from soket.testing import make_user
 
         closed_reporter = make_user("closed", self.grassroots_a1_closed, "reporter")
         reminders.sweep(today=D(2016, 1, 3))

@@ -8,18 +8,18 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from soket.campaigns.models import Campaign, OutlineSection, Participation
-from soket.core.testing import (
+from soket.orgs.models import Unit, User
+from soket.orgs.services import unit_update
+from soket.reports import completeness, consolidation, rollup, services
+from soket.reports.models import Report
+from soket.reports.services import FigureInput
+from soket.testing import (
     make_kinds,
     make_operators,
     make_resolution,
     make_target,
     make_unit,
 )
-from soket.orgs.models import Unit, User
-from soket.orgs.services import unit_update
-from soket.reports import completeness, consolidation, rollup, services
-from soket.reports.models import Report
-from soket.reports.services import FigureInput
 
 D = datetime.date
 TREES = st.lists(st.integers(0, 100), min_size=1, max_size=12)
@@ -58,7 +58,7 @@ def reviewer() -> User:
 
 def save_submit_accept(report, admin, figures, *, accept=True):
     services.report_save(report=report, by=admin, revision=report.revision, figures=figures)
-    services.report_submit(report=report, by=admin)
+    services.report_submit(report=report, by=admin, warnings_confirmed=True)
     if accept:
         services.report_accept(report=report, by=reviewer())
 
@@ -84,8 +84,11 @@ class RollupPropertiesTestCase(HypothesisTestCase):
         for unit, (value, numerator, denominator, share) in zip(leaves, numbers, strict=False):
             figures = {
                 t_sum.pk: FigureInput(value=Decimal(value), causes="c"),
+                # A part is never more than its whole (validation refuses it).
                 t_ratio.pk: FigureInput(
-                    numerator=Decimal(numerator), denominator=Decimal(denominator), causes="c"
+                    numerator=Decimal(min(numerator, denominator)),
+                    denominator=Decimal(denominator),
+                    causes="c",
                 ),
                 t_share.pk: FigureInput(value=Decimal(share), causes="c"),
             }
@@ -148,7 +151,7 @@ class CompletenessPropertiesTestCase(HypothesisTestCase):
             unit_update(unit=unit, fields={"opened_on": opened_on, "closed_on": closed_on})
             if submits:
                 report = services.report_for(campaign=campaign, unit=unit)
-                services.report_submit(report=report, by=admin)
+                services.report_submit(report=report, by=admin, warnings_confirmed=True)
         today = base + datetime.timedelta(days=offset)
         open_units = Unit.objects.subtree_of(units[0], include_self=False).active_on(base)
         for row in completeness.completeness(campaign=campaign, within=units[0], today=today):
@@ -223,7 +226,7 @@ class UnitMoveTestCase(HypothesisTestCase):
         report = services.report_for(campaign=campaign, unit=u3)
         figures = {t_sum.pk: FigureInput(value=Decimal(42), causes="c")}
         services.report_save(report=report, by=admin, revision=report.revision, figures=figures)
-        services.report_submit(report=report, by=admin)
+        services.report_submit(report=report, by=admin, warnings_confirmed=True)
         services.report_accept(report=report, by=reviewer())
         self.assertEqual(rollup.children_rollup(campaign=campaign)[(u1.pk, t_sum.pk)].value, 42)
 

@@ -3,12 +3,12 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 
-from soket.core.testing import CampaignTestCase
 from soket.notices.models import Notice
 from soket.reports import services
 from soket.reports.assessment import evaluate, expected_by
 from soket.reports.models import Assessment, Report, Transition
 from soket.reports.services import FigureInput, ReportConflict, ReportError, ReportIncomplete
+from soket.testing import CampaignTestCase
 
 D = Decimal
 
@@ -77,7 +77,7 @@ class SaveTestCase(ReportTestCase):
 class StatesTestCase(ReportTestCase):
     def test_submit_keeps_a_version_and_records_who(self):
         self.fill()
-        report = services.report_submit(report=self.report, by=self.alice)
+        report = services.report_submit(report=self.report, by=self.alice, warnings_confirmed=True)
         self.assertEqual(report.state, Report.State.SUBMITTED)
         self.assertEqual(report.versions.get().content["figures"]["S"]["value"], "100")
         transition = report.transitions.get()
@@ -85,9 +85,9 @@ class StatesTestCase(ReportTestCase):
 
     def test_a_double_submit_submits_once(self):
         self.fill()
-        services.report_submit(report=self.report, by=self.alice)
+        services.report_submit(report=self.report, by=self.alice, warnings_confirmed=True)
         with self.assertRaises(ReportError):
-            services.report_submit(report=self.report, by=self.alice)
+            services.report_submit(report=self.report, by=self.alice, warnings_confirmed=True)
         self.assertEqual(self.report.versions.count(), 1)
         self.assertEqual(self.report.transitions.count(), 1)
 
@@ -96,15 +96,15 @@ class StatesTestCase(ReportTestCase):
         low_rate = FigureInput(numerator=D(1), denominator=D(10))
         self.save(figures={self.t_ratio.pk: low_rate})
         with self.assertRaises(ReportIncomplete) as caught:
-            services.report_submit(report=self.report, by=self.alice)
+            services.report_submit(report=self.report, by=self.alice, warnings_confirmed=True)
         self.assertIn("R", str(caught.exception))
         explained = FigureInput(numerator=D(1), denominator=D(10), causes="Thiếu cán bộ")
         self.save(figures={self.t_ratio.pk: explained})
-        services.report_submit(report=self.report, by=self.alice)
+        services.report_submit(report=self.report, by=self.alice, warnings_confirmed=True)
 
     def test_return_needs_a_reason_and_tells_the_unit(self):
         self.fill()
-        services.report_submit(report=self.report, by=self.alice)
+        services.report_submit(report=self.report, by=self.alice, warnings_confirmed=True)
         with self.assertRaises(PermissionDenied):
             services.report_return(report=self.report, by=self.carol, reason="x")
         with self.assertRaises(ReportError):
@@ -117,7 +117,7 @@ class StatesTestCase(ReportTestCase):
 
     def test_a_unit_cannot_review_itself(self):
         self.fill()
-        services.report_submit(report=self.report, by=self.alice)
+        services.report_submit(report=self.report, by=self.alice, warnings_confirmed=True)
         with self.assertRaises(PermissionDenied):
             services.report_accept(report=self.report, by=self.alice)
 
@@ -125,10 +125,10 @@ class StatesTestCase(ReportTestCase):
         from soket.reports.selectors import version_changes
 
         self.fill()
-        services.report_submit(report=self.report, by=self.alice)
+        services.report_submit(report=self.report, by=self.alice, warnings_confirmed=True)
         services.report_return(report=self.report, by=self.province_approver, reason="Sửa")
         self.fill(value=120)
-        services.report_submit(report=self.report, by=self.alice)
+        services.report_submit(report=self.report, by=self.alice, warnings_confirmed=True)
         changes = version_changes(self.report)
         self.assertEqual([c.what for c in changes], ["S"])
         self.assertIn("100", changes[0].before)
@@ -136,7 +136,7 @@ class StatesTestCase(ReportTestCase):
 
     def test_an_accepted_report_is_read_only_until_reopened(self):
         self.fill()
-        services.report_submit(report=self.report, by=self.alice)
+        services.report_submit(report=self.report, by=self.alice, warnings_confirmed=True)
         services.report_accept(report=self.report, by=self.province_approver)
         with self.assertRaises(ReportError):
             self.fill(value=5)
@@ -147,10 +147,10 @@ class StatesTestCase(ReportTestCase):
 
     def test_a_submission_can_be_withdrawn_before_review(self):
         self.fill()
-        services.report_submit(report=self.report, by=self.alice)
+        services.report_submit(report=self.report, by=self.alice, warnings_confirmed=True)
         report = services.report_withdraw(report=self.report, by=self.alice)
         self.assertEqual(report.state, Report.State.DRAFT)
-        services.report_submit(report=report, by=self.alice)
+        services.report_submit(report=report, by=self.alice, warnings_confirmed=True)
         services.report_accept(report=report, by=self.province_approver)
         with self.assertRaises(ReportError):
             services.report_withdraw(report=report, by=self.alice)
@@ -159,12 +159,12 @@ class StatesTestCase(ReportTestCase):
         other = services.report_for(campaign=self.campaign, unit=self.district_a2)
         self.fill()
         self.fill(other, self.bob)
-        services.report_submit(report=self.report, by=self.alice)
+        services.report_submit(report=self.report, by=self.alice, warnings_confirmed=True)
         with self.assertRaises(ReportError):
             services.reports_accept(reports=[self.report, other], by=self.province_approver)
         self.report.refresh_from_db()
         self.assertEqual(self.report.state, Report.State.SUBMITTED)
-        services.report_submit(report=other, by=self.bob)
+        services.report_submit(report=other, by=self.bob, warnings_confirmed=True)
         accepted = services.reports_accept(reports=[self.report, other], by=self.province_approver)
         self.assertEqual({r.state for r in accepted}, {Report.State.ACCEPTED})
 
@@ -212,9 +212,11 @@ class ReviewListTestCase(ReportTestCase):
 
         grassroots = services.report_for(campaign=self.campaign, unit=self.grassroots_a1)
         self.fill(grassroots, self.grassroots_reporter)
-        services.report_submit(report=grassroots, by=self.grassroots_reporter)
+        services.report_submit(
+            report=grassroots, by=self.grassroots_reporter, warnings_confirmed=True
+        )
         self.fill()
-        services.report_submit(report=self.report, by=self.alice)
+        services.report_submit(report=self.report, by=self.alice, warnings_confirmed=True)
 
         mine = reports_to_review(user=self.province_approver, campaign=self.campaign)
         self.assertEqual(list(mine), [self.report])

@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from soket.core.tabular import CellError
-from soket.core.testing import build_campaign, build_tree
 from soket.documents import report_form
 from soket.orgs.models import Unit
 from soket.reports import limits, services
 from soket.reports.models import Figure, ItemAssessment, Report, SectionText
+from soket.testing import build_campaign, build_tree
 
 CONTROLS = "".join(chr(code) for code in range(32)) + "\x7f\ufffe\uffff"
 HOSTILE = st.text(

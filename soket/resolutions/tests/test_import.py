@@ -5,9 +5,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from soket.core.tabular import TableError
-from soket.core.testing import BaseTestCase, make_resolution
 from soket.resolutions.imports import import_targets
 from soket.resolutions.models import ActionProgramme, Target
+from soket.testing import BaseTestCase, make_resolution
 
 HEADER = [
     "Mã chỉ tiêu",

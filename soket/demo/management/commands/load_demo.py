@@ -17,4 +17,10 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"\nTài khoản demo — mật khẩu chung / shared password: {data.PASSWORD}")
         for username, full_name, *_ in data.USERS:
-            self.stdout.write(f"  {username:<16} {full_name}")
+            self.stdout.write(f"  {username:<20} {full_name}")
+        self.stdout.write(
+            "  Mỗi công đoàn cơ sở có người báo cáo và chủ tịch duyệt, gửi báo cáo / every "
+            "grassroots union has a reporter and its chair, who sends its report: "
+            "cdcs.<nơi>, cdcs.<nơi>.duyet (số 1), cdcs2.<nơi>, cdcs2.<nơi>.duyet (số 2), "
+            "ví dụ cdcs.dinhlap.duyet."
+        )

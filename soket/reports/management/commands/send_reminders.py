@@ -2,9 +2,8 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from soket.core import clock
 from soket.notices import delivery
-from soket.reports import reminders
+from soket.reports import lateness, reminders
 from soket.reports.tasks import sweep_reminders
 
 
@@ -28,7 +27,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Enqueued the reminder sweep ({result.id}).")
             return
         try:
-            today = datetime.date.fromisoformat(date) if date else clock.today()
+            today = datetime.date.fromisoformat(date) if date else lateness.today()
         except ValueError:
             raise CommandError("--date takes YYYY-MM-DD") from None
         created = reminders.sweep(today=today)

@@ -1,0 +1,39 @@
+"""What the apps above keep in step with a campaign.
+
+Who is expected to report, and by when, follows a campaign's participation, reviewed
+period and deadlines; the reports app keeps running counts of it. It registers a
+follower when Django starts, and whatever changes a campaign asks the followers for
+their basis before the change and tells them after it, if the basis moved.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from soket.campaigns.models import Campaign
+
+
+class CampaignFollower(Protocol):
+    def basis(self, campaign: Campaign) -> tuple:
+        """Everything about the campaign that the follower's state depends on."""
+
+    def changed(self, campaign: Campaign) -> None:
+        """The campaign's basis moved: catch up."""
+
+
+_followers: list[CampaignFollower] = []
+
+
+def follow(follower: CampaignFollower) -> None:
+    """Register a follower, once per kind of follower however often apps start."""
+    if not any(type(known) is type(follower) for known in _followers):
+        _followers.append(follower)
+
+
+def basis(campaign: Campaign) -> tuple:
+    return tuple(follower.basis(campaign) for follower in _followers)
+
+
+def changed(campaign: Campaign) -> None:
+    for follower in _followers:
+        follower.changed(campaign)
