@@ -329,10 +329,10 @@ def report_redraft(
             continue
         if change.compiled == change.text:  # the drafter already has it: just note so
             _write_text(report, change, row, text=change.text)
-        elif not change.edited:
+        elif not change.edited and not limits.too_long(change.compiled, limits.TEXT, ""):
             _write_text(report, change, row, text=change.compiled)
             updated.append(change.title)
-        elif change.key.startswith("section-"):
+        elif change.key.startswith("section-"):  # edited, or too long to hold: shown
             waiting.sections.append(change)
         else:
             waiting.items.append(change)

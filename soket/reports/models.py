@@ -3,8 +3,10 @@ their assessment, its assessment of the extra review items, and its life from dr
 accepted, with every transition and every submitted version kept."""
 
 import uuid
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -356,3 +358,32 @@ class ValidationRule(models.Model):
             f"{self.get_operator_display()} "
             f"{self.right_target.code} ({self.get_right_side_display()})"
         )
+
+    def clean(self) -> None:
+        """Both sides are numbers the campaign's reports give: targets of its outline, a
+        numerator or denominator only where the target has them, and not one number
+        compared with itself."""
+        errors: dict[str, Any] = {}
+        in_outline = Target.objects.filter(outline_sections__campaign_id=self.campaign_id)
+        for target_field, side_field in (
+            ("left_target", "left_side"),
+            ("right_target", "right_side"),
+        ):
+            target_id = getattr(self, f"{target_field}_id")
+            if target_id is None:
+                continue
+            target = Target.objects.get(pk=target_id)
+            if not in_outline.filter(pk=target_id).exists():
+                errors[target_field] = _("This campaign's reports do not give this target.")
+            elif target.direction == Target.Direction.QUALITATIVE:
+                errors[target_field] = _("A qualitative target has no number to compare.")
+            elif getattr(self, side_field) != self.Side.VALUE and target.aggregation not in (
+                Target.Aggregation.RATIO,
+                Target.Aggregation.SHARE_MEETING,
+            ):
+                errors[side_field] = _("This target has no numerator or denominator.")
+        same = (self.left_target_id, self.left_side) == (self.right_target_id, self.right_side)
+        if same and "right_target" not in errors:
+            errors["right_target"] = _("A number compared with itself checks nothing.")
+        if errors:
+            raise ValidationError(errors)

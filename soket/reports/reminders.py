@@ -2,11 +2,12 @@
 
 For each report deadline of each campaign, the sweep finds the current step — some days
 before the deadline, on the day, some days after — and notifies the people of every
-expected unit that has not submitted. Past the deadline, the approvers of the level
-above are told which of their units are late (lateness.py: not sent yet, or sent after
-the due date in the campaign's time zone). Every notice carries a key naming the
-deadline and the step, so however often the sweep runs, each goes out once. Their
-e-mails wait in the outbox (soket.notices.delivery) for the runner or the command to send.
+expected unit whose report is still to come (not started, a draft, or returned). Past
+the deadline, the approvers of the level above are told which of their units are late
+(lateness.py: not sent yet, or sent after the due date in the campaign's time zone).
+Every notice carries a key naming the deadline and the step, so however often the sweep
+runs, each goes out once. Their e-mails wait in the outbox (soket.notices.delivery) for
+the runner or the command to send.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from soket.campaigns.models import Campaign, Deadline
 from soket.notices.models import Notice
 from soket.notices.services import notify
 from soket.orgs.models import Department, Unit, User
-from soket.reports import completeness, lateness, workflow
+from soket.reports import completeness, lateness, selectors, workflow
 
 
 @dataclass(frozen=True)
@@ -94,8 +95,12 @@ def _sweep(today: datetime.date) -> int:
             sent += len(notify(users=people, text=_text(step, deadline), url=url, key=key))
             continue
         within = campaign.owner.parent or campaign.owner
-        missing = completeness.missing_units(campaign=campaign, within=within, today=today).filter(
-            kind=deadline.unit_kind
+        # Still to come: not started, a draft (a withdrawn one too) or returned to mend,
+        # the same units a reminder by hand reaches.
+        missing = selectors.units_to_remind(
+            selectors.expected_below(campaign=campaign, roots=[within]).filter(
+                kind=deadline.unit_kind
+            )
         )
         people = workflow.holders(workflow.of_units(workflow.writing_roles(), missing))
         sent += len(notify(users=people, text=_text(step, deadline), url=url, key=key))

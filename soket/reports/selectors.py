@@ -9,7 +9,6 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from soket.campaigns.models import Campaign, Deadline, OutlineSection
 from soket.campaigns.selectors import participating_units
-from soket.orgs import access
 from soket.orgs.models import Department, Role, Unit, UnitKind, User, path_upper_bound
 from soket.reports import counts, lateness, workflow
 from soket.reports.assessment import Evaluation, evaluate
@@ -157,7 +156,7 @@ def reports_to_review(*, user: User, campaign: Campaign) -> QuerySet[Report]:
     """Submitted reports addressed to the user's own level: from the units directly
     below their role units, and from those units' departments. (A role allows review
     deeper down too, but that is the level below's work to do first.)"""
-    reviewable = access.role_units(user, access.Perm.REVIEW).values("pk")
+    reviewable = workflow.reviewing_units(user).values("pk")
     own_roles = Role.objects.filter(user=user)
     return (
         Report.objects.filter(campaign=campaign, state=Report.State.SUBMITTED)
@@ -186,8 +185,9 @@ def reports_to_review(*, user: User, campaign: Campaign) -> QuerySet[Report]:
 # The filter on a unit's state: "not_started" for a unit without a report, or a state.
 NOT_STARTED = "not_started"
 UNIT_STATES = (NOT_STARTED, *Report.State.values)
-# A unit whose report is still to come: none yet, a draft, or returned to be mended.
-REMINDABLE = (Report.State.DRAFT, Report.State.RETURNED)
+# A unit whose report is still to come: none yet, or one with its unit to write (a draft,
+# a withdrawn one, one returned to be mended).
+REMINDABLE = Report.EDITABLE_STATES
 UNITS_PER_PAGE = 50
 
 

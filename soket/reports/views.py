@@ -325,14 +325,6 @@ def report_draft_choice(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     return redirect("report_detail", pk=report.pk)
 
 
-def _review_roots(user: User) -> list[Unit]:
-    """The tops of the subtrees the person reviews (a viewer of the province who approves
-    at a district reviews that district's subtree)."""
-    if user.is_superuser:
-        return access.scope_roots(user)
-    return access.topmost(list(access.role_units(user, access.Perm.REVIEW)))
-
-
 # The unit list's filters, as they come in the address: level, state, branch, page.
 UNIT_FILTERS = ("cap", "tinh-trang", "trong")
 
@@ -382,7 +374,7 @@ def campaign_reports(request: AuthenticatedHttpRequest, campaign_pk: int) -> Htt
     user = request.user
     today = lateness.today()
     own = selectors.own_report_slots(user=user, campaign=campaign)
-    review_roots = _review_roots(user)
+    review_roots = workflow.review_roots(user)
     return render(
         request,
         "reports/campaign_reports.html",
@@ -441,7 +433,7 @@ def reports_accept(request: AuthenticatedHttpRequest, campaign_pk: int) -> HttpR
 
 def _get_unit_to_review(request: AuthenticatedHttpRequest, pk: int) -> Unit:
     unit = get_object_or_404(access.visible_units(request.user), pk=pk)
-    if not access.can(request.user, access.Perm.REVIEW, unit):
+    if not workflow.reviews_at(request.user, unit):
         raise PermissionDenied
     return unit
 
@@ -546,7 +538,7 @@ def remind_unit(request: AuthenticatedHttpRequest, campaign_pk: int, unit_pk: in
     unit = get_object_or_404(
         access.visible_units(request.user).select_related("parent"), pk=unit_pk
     )
-    if unit.parent is None or not access.can(request.user, access.Perm.REVIEW, unit.parent):
+    if unit.parent is None or not workflow.reviews_at(request.user, unit.parent):
         raise PermissionDenied
     expected = selectors.expected_below(campaign=campaign, roots=[unit.parent]).filter(pk=unit.pk)
     if not expected.exists():

@@ -25,7 +25,16 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from soket.campaigns.access import visible_campaigns
-from soket.orgs.access import Perm, can, is_active, role_kinds_granting, units_in_scope
+from soket.orgs.access import (
+    Perm,
+    can,
+    is_active,
+    role_kinds_granting,
+    role_units,
+    scope_roots,
+    topmost,
+    units_in_scope,
+)
 from soket.orgs.models import Role, Unit, User, ids_in_path
 from soket.reports.models import Report, Transition
 
@@ -127,13 +136,32 @@ def can_send(user: User, report: Report) -> bool:
 def can_review(user: User, report: Report) -> bool:
     """Approvers at the reviewing level or above, not among its authors, never its sender."""
     above = reviewing_unit(report)
-    if above is None or not can(user, Perm.REVIEW, above):
+    if above is None or not reviews_at(user, above):
         return False
     if last_sender_id(report) == user.pk:
         return False
     if user.is_superuser:
         return True
     return not User.objects.filter(pk=user.pk).filter(_own_work(report)).exists()
+
+
+def reviews_at(user: User, unit: Unit) -> bool:
+    """Whether the person reviews the reports addressed to `unit` (its units below, its
+    departments): an approver or campaign administrator there or above."""
+    return can(user, Perm.REVIEW, unit)
+
+
+def review_roots(user: User) -> list[Unit]:
+    """The tops of the subtrees the person reviews (a viewer of the province who approves
+    at a district reviews that district's subtree)."""
+    if user.is_superuser:
+        return scope_roots(user)
+    return topmost(list(role_units(user, Perm.REVIEW)))
+
+
+def reviewing_units(user: User) -> QuerySet[Unit]:
+    """The units where the person holds a reviewing role: the levels lists address them."""
+    return role_units(user, Perm.REVIEW)
 
 
 def visible_reports(user: User) -> QuerySet[Report]:

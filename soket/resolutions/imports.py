@@ -16,6 +16,7 @@ from soket.audit.services import snapshot
 from soket.core import tabular
 from soket.core.tabular import Column, Row, RowError, TableError
 from soket.orgs.models import User
+from soket.resolutions import meaning
 from soket.resolutions.models import ActionProgramme, Resolution, Target
 
 DIRECTIONS = {
@@ -157,6 +158,13 @@ def _check_rows(
         )
         if takes_parts and v["number_kind"] == Target.NumberKind.PERCENTAGE:
             error(row, "number_kind", _("a ratio's numerator and denominator are not percentages"))
+        as_given = Target(
+            aggregation=v["aggregation"],
+            unit_of_measure=v["unit_of_measure"] or "",
+            number_kind=v["number_kind"] or "",
+        )
+        if v["aggregation"] == Target.Aggregation.SUM and meaning.is_percent(as_given):
+            error(row, "aggregation", _("percentages are not added up: use a ratio"))
         if v["programme"] is not None and v["programme"] not in programmes:
             error(row, "programme", _("the resolution has no action programme %d") % v["programme"])
         for code in v["derived_from"]:

@@ -172,10 +172,21 @@ class Target(models.Model):
         return f"{self.code}. {self.wording[:80]}"
 
     def clean(self) -> None:
+        from soket.resolutions import meaning  # it reads targets: imported when used
+
         ratio = self.aggregation in (self.Aggregation.RATIO, self.Aggregation.SHARE_MEETING)
         if ratio and self.number_kind == self.NumberKind.PERCENTAGE:
             raise ValidationError(
                 {"number_kind": _("A ratio's numerator and denominator are counts or amounts.")}
+            )
+        if self.aggregation == self.Aggregation.SUM and meaning.is_percent(self):
+            raise ValidationError(
+                {
+                    "aggregation": _(
+                        "Percentages are not added up: give the target a numerator and a "
+                        "denominator (ratio) or count the units that meet it."
+                    )
+                }
             )
 
 

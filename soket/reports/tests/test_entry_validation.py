@@ -13,6 +13,7 @@ import io
 from decimal import Decimal
 
 import openpyxl
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import QueryDict
 from django.urls import reverse
@@ -264,6 +265,16 @@ class AcceptedTests(EntryTestCase):
                     self.assertEqual(getattr(excel, name), Decimal(number), name)
                 self.store({code: BASELINE[code]})
 
+    def test_a_numeric_cell_is_read_like_the_same_number_typed(self):
+        target = self.targets["CT13"]
+        for cell, typed in ((12.34567, "12,34567"), (2.00000001, "2,00000001")):
+            with self.subTest(cell):
+                from_cell = validation.read_number(target, "value", cell)
+                from_text = validation.read_number(target, "value", typed)
+                self.assertIsNone(from_cell[0])
+                self.assertEqual(str(from_cell[1]), str(from_text[1]))
+        self.assertEqual(validation.read_number(target, "value", 0.1 + 0.2), (Decimal("0.3"), None))
+
 
 class KeptTests(EntryTestCase):
     def test_a_failed_save_keeps_everything_typed_and_names_the_target_by_code(self):
@@ -362,6 +373,22 @@ class RuleTests(EntryTestCase):
         )
         Figure.objects.filter(report=self.report, target=self.targets["CT07"]).delete()
         self.store({"R": FigureInput(numerator=Decimal(10), denominator=Decimal(10))})
+
+    def test_a_rule_compares_numbers_the_reports_give(self):
+        self.rule.full_clean()
+        odd = ValidationRule(
+            campaign=self.campaign,
+            left_target=self.targets["CT07"],
+            left_side=ValidationRule.Side.NUMERATOR,
+            operator=ValidationRule.Operator.AT_MOST,
+            right_target=self.targets["CT07"],
+            right_side=ValidationRule.Side.NUMERATOR,
+        )
+        with self.assertRaises(ValidationError) as raised:
+            odd.full_clean()
+        self.assertEqual(
+            set(raised.exception.message_dict), {"left_side", "right_side", "right_target"}
+        )
 
     def test_figures_stored_before_the_rule_do_not_block_an_unrelated_save(self):
         # Stored before the rule was added (as the rule's own check would refuse it now).

@@ -41,6 +41,12 @@ class RemindersTestCase(CampaignTestCase):
         reminders.sweep(today=D(2015, 12, 31))
         self.assertEqual(len(self.notices(self.bob)), 2)
 
+    def test_a_withdrawn_report_is_still_to_come_and_reminded(self):
+        report = services.report_for(campaign=self.campaign, unit=self.district_a1)
+        services.report_withdraw(report=report, by=self.alice)
+        reminders.sweep(today=D(2015, 12, 28))
+        self.assertEqual(len(self.notices(self.alice)), 1)
+
     def test_past_the_deadline_the_level_above_is_told(self):
         reminders.sweep(today=D(2016, 1, 3))
         [escalation] = self.notices(self.province_approver)

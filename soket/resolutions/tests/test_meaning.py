@@ -74,6 +74,13 @@ class KindOfNumberTests(SimpleTestCase):
         with self.assertRaises(ValidationError):
             target("ratio", "%", number_kind="percentage").clean()
 
+    def test_percentages_are_never_added_up(self):
+        with self.assertRaises(ValidationError):
+            target("sum", "%").clean()
+        with self.assertRaises(ValidationError):
+            target("sum", "điểm", number_kind="percentage").clean()
+        target("sum", "đoàn viên").clean()
+
 
 class DirectionAndPrintingTests(SimpleTestCase):
     def test_which_way_is_better(self):
@@ -143,3 +150,12 @@ class ImportedMeaningTestCase(BaseTestCase):
         with self.assertRaises(TableError) as raised:
             self.imported(header, [*COLLECTED, "phần trăm"])
         self.assertEqual([(e.row, e.column) for e in raised.exception.errors], [(2, "Loại số")])
+
+    def test_a_sum_of_percentages_is_refused_by_row_and_column(self):
+        header = [*BASE, "Đơn vị tính"]
+        row = ["CT08", "Tỷ lệ thu", "tối thiểu", "100", "tổng", "", "", "%"]
+        with self.assertRaises(TableError) as raised:
+            self.imported(header, row)
+        self.assertEqual(
+            [(e.row, e.column) for e in raised.exception.errors], [(2, "Cách tổng hợp")]
+        )
