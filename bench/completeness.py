@@ -44,11 +44,12 @@ def _insert_reports(campaign: Campaign) -> None:
             f"""
             INSERT INTO {Report._meta.db_table}
               (campaign_id, unit_id, state, revision, first_submitted_at, submitted_at,
-               accepted_at, updated_at, is_illustrative, document_number, is_signed)
+               accepted_at, updated_at, is_illustrative, document_number, is_signed,
+               drafted_with_submitted)
             SELECT %s, id, s.state, 1,
                    CASE WHEN s.state = 'draft' THEN NULL WHEN id %% 40 = 0 THEN %s ELSE %s END,
                    CASE WHEN s.state = 'draft' THEN NULL ELSE %s END,
-                   CASE WHEN s.state = 'accepted' THEN %s END, %s, false, '', false
+                   CASE WHEN s.state = 'accepted' THEN %s END, %s, false, '', false, false
             FROM (
               SELECT id, CASE WHEN id %% 25 = 1 THEN 'draft' WHEN id %% 7 = 0 THEN 'returned'
                               WHEN id %% 5 = 0 THEN 'submitted' ELSE 'accepted' END AS state

@@ -45,8 +45,9 @@ def _insert_reports(campaign: Campaign, depth: int, at: datetime.datetime) -> No
             f"""
             INSERT INTO {Report._meta.db_table}
               (campaign_id, unit_id, state, revision, first_submitted_at, submitted_at,
-               accepted_at, updated_at, is_illustrative, document_number, is_signed)
-            SELECT %s, id, 'accepted', 1, %s, %s, %s, %s, false, '', false
+               accepted_at, updated_at, is_illustrative, document_number, is_signed,
+               drafted_with_submitted)
+            SELECT %s, id, 'accepted', 1, %s, %s, %s, %s, false, '', false, false
             FROM {Unit._meta.db_table} WHERE depth = %s AND id %% 25 <> 0
             """,
             [campaign.pk, at, at, at, at, depth],
