@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 
 from soket.campaigns.models import Campaign, Deadline, OutlineSection
 from soket.campaigns.selectors import participating_units
 from soket.orgs.models import Department, Role, Unit, UnitKind, User, path_upper_bound
 from soket.reports import counts, lateness, workflow
 from soket.reports.assessment import Evaluation, evaluate
-from soket.reports.models import Figure, Report, Transition
+from soket.reports.models import CompletenessCount, Figure, Report, Transition
 from soket.resolutions.models import Target
 
 
@@ -283,6 +283,16 @@ class UnitPage:
         return self.number < self.pages
 
 
+def _expected_count(campaign: Campaign, tops: list[Unit], kind_id: int | None) -> int:
+    """How many units are expected below `tops` (of one level, if given), read from the
+    completeness counts rather than counted again."""
+    counts.ensure(campaign)
+    rows = CompletenessCount.objects.filter(campaign=campaign, ancestor__in=tops)
+    if kind_id is not None:
+        rows = rows.filter(kind_id=kind_id)
+    return rows.aggregate(total=Sum("expected"))["total"] or 0
+
+
 def units_below(
     *,
     campaign: Campaign,
@@ -293,9 +303,10 @@ def units_below(
     page: int = 1,
     per_page: int = UNITS_PER_PAGE,
 ) -> UnitPage:
-    """A page of the units expected to report below `roots`, by level then place in the
-    tree, each with its report's state, dates, lateness and return reason: a count and
-    one query for the page, whatever the size of the tree."""
+    """A page of the units expected to report below `roots`, in tree order (each unit
+    followed by the units below it: the path index gives a page without sorting them
+    all), each with its report's state, dates, lateness and return reason: the total
+    from the running counts (or a count, for one state) and one query for the page."""
     units = expected_below(campaign=campaign, roots=roots, within=within)
     if kind_id is not None:
         units = units.filter(kind_id=kind_id)
@@ -304,7 +315,10 @@ def units_below(
         units = units.filter(Q(report__pk__isnull=True))
     elif state in Report.State.values:
         units = units.filter(Q(report__state=state))
-    total = units.count()
+    if state is None:  # every state: the running counts know how many (a few rows)
+        total = _expected_count(campaign, [within] if within else roots, kind_id)
+    else:
+        total = units.count()
     pages = max(1, -(-total // per_page))
     number = min(max(page, 1), pages)
     start = (number - 1) * per_page
@@ -318,7 +332,7 @@ def units_below(
             return_reason=_return_reason("report__pk"),
             has_people=_writers_at(),
         )
-        .order_by("kind__rank", "path")[start : start + per_page]
+        .order_by("path")[start : start + per_page]
     )
     due = counts.due_dates(campaign)
     today = lateness.today()

@@ -114,7 +114,8 @@ class UnitListTestCase(UnitsBelowWorld):
 
         first, second, last = page(1, 3), page(2, 3), page(9, 3)
         self.assertEqual((first.total, first.pages), (4, 2))
-        self.assertEqual([r.unit.code for r in first.rows], ["A1", "A2", "A1-01"])
+        # In tree order: each unit followed by the units below it.
+        self.assertEqual([r.unit.code for r in first.rows], ["A1", "A1-01", "A2"])
         self.assertEqual([r.unit.code for r in second.rows], ["A2-01"])
         self.assertEqual(last.number, 2)  # past the end: the last page
         self.assertTrue(first.has_next and not second.has_next and second.has_previous)
@@ -125,6 +126,10 @@ class UnitListTestCase(UnitsBelowWorld):
         with CaptureQueriesContext(connection) as many:
             self.assertEqual(len(page(1, 9).rows), 9)
         self.assertEqual(len(few), len(many))
+        # The total comes from the running counts: the new units are in it, as in a recount.
+        live = selectors.expected_below(campaign=self.campaign, roots=[self.province_a])
+        self.assertEqual(page(1, 9).total, live.count())
+        self.assertEqual(page(1, 9).total, 9)
 
     def test_the_pages_link_to_each_other_keeping_the_filters(self):
         for extra in range(60):
