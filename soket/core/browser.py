@@ -9,6 +9,8 @@ import shutil
 import unittest
 from typing import NoReturn
 
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+
 CHROMIUM = os.environ.get("SOKET_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -37,3 +39,33 @@ def skip_or_fail(message: str) -> NoReturn:
     if tools_required():
         raise AssertionError(message)
     raise unittest.SkipTest(message)
+
+
+class BrowserTestCase(StaticLiveServerTestCase):
+    """A live server and one headless Chromium for the class; each test opens its own
+    pages (`self.browser.new_page()` or a context of its own)."""
+
+    @classmethod
+    def setUpClass(cls):
+        executable = require_chromium()
+        # Playwright's sync API runs an event loop in this thread; the live server's ORM
+        # calls happen in its own thread, so this is safe.
+        cls.async_unsafe_before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        super().setUpClass()
+        from playwright.sync_api import sync_playwright
+
+        cls.playwright = sync_playwright().start()
+        cls.browser = cls.playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+        cls.playwright.stop()
+        super().tearDownClass()
+        if cls.async_unsafe_before is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = cls.async_unsafe_before

@@ -257,14 +257,13 @@ def _figure_changes(report: Report, include_submitted: bool) -> list[MovedFigure
     ]
 
 
-def changes_below(*, report: Report, include_submitted: bool | None = None) -> ChangesBelow:
+def changes_below(*, report: Report) -> ChangesBelow:
     """What the reports below say now that differs from what was drafted from them, and
     from what the drafter has: sections, review items and figures. Empty before the
     first draft."""
     if report.drafted_at is None:
         return ChangesBelow()
-    if include_submitted is None:  # the reports the last draft used
-        include_submitted = report.drafted_with_submitted
+    include_submitted = report.drafted_with_submitted  # the reports the last draft used
     texts = [
         change
         for change, _row in _text_states(report, include_submitted)
@@ -378,11 +377,13 @@ class ChangeGone(ReportError):
         )
 
 
-def _change_seen(
-    report: Report, key: str, seen: str, include_submitted: bool
+def _chosen(
+    report: Report, by: User, revision: int, key: str, seen: str
 ) -> tuple[TextChange | MovedFigure, Row]:
-    """The change the person chose on, as it stands now; refused if it is not what they
-    saw."""
+    """The change the person chose on, as it stands now, once the choice is allowed and
+    its page is not stale; refused if the change is not what they saw."""
+    _guarded(report, by, revision)
+    include_submitted = report.drafted_with_submitted  # the reports the last draft used
     if report.drafted_at is not None:
         if key.startswith("figure-"):
             for moved in _figure_changes(report, include_submitted):
@@ -404,16 +405,12 @@ def report_take_change(
     revision: int,
     key: str,
     seen: str,
-    include_submitted: bool | None = None,
 ) -> Report:
     """Replace a section, review item or figure with what the reports below say now.
 
     Guarded by the report's revision like every save: a page older than the last save
     is refused and nothing is written. What it replaces stays in the audit trail."""
-    _guarded(report, by, revision)
-    if include_submitted is None:  # the reports the last draft used
-        include_submitted = report.drafted_with_submitted
-    change, row = _change_seen(report, key, seen, include_submitted)
+    change, row = _chosen(report, by, revision, key, seen)
     before = report_content(report)
     if isinstance(change, MovedFigure):
         _write_figure(report, change, take=True)
@@ -435,14 +432,10 @@ def report_keep_change(
     revision: int,
     key: str,
     seen: str,
-    include_submitted: bool | None = None,
 ) -> Report:
     """Keep the drafter's own section, review item or figure over what the reports below
     say now, and remember that they saw it: it is not offered again until it changes."""
-    _guarded(report, by, revision)
-    if include_submitted is None:  # the reports the last draft used
-        include_submitted = report.drafted_with_submitted
-    change, row = _change_seen(report, key, seen, include_submitted)
+    change, row = _chosen(report, by, revision, key, seen)
     before: dict[str, object]
     after: dict[str, object]
     if isinstance(change, MovedFigure):

@@ -19,9 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from soket.audit import services as audit
 from soket.campaigns.models import Campaign
@@ -334,12 +332,6 @@ def _stored_errors(report: Report) -> list[str]:
     return validation.figure_errors(report=report, figures=figures)
 
 
-MISSING_REASON: dict[str, Promise] = {
-    Transition.Action.RETURN: gettext_lazy("Say why the report is returned."),
-    Transition.Action.REOPEN: gettext_lazy("Say why the report is reopened."),
-}
-
-
 @transaction.atomic
 @running.applied_last
 def report_transition(
@@ -361,7 +353,7 @@ def report_transition(
     require_permission(move.allowed(by, report))
     reason = reason.strip() if move.needs_reason else ""
     if move.needs_reason and not reason:
-        raise ReportError(str(MISSING_REASON[move.action]))
+        raise ReportError(str(move.asks_reason))
     if len(reason) > limits.SHORT_TEXT:
         raise ReportError(
             _("The reason is longer than %s characters.") % grouped(limits.SHORT_TEXT)

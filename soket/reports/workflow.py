@@ -206,6 +206,7 @@ class Move:
     needs_reason: bool
     tells: Told
     notice: str | Promise = ""  # what those told read: %(unit)s, %(campaign)s, %(reason)s
+    asks_reason: str | Promise = ""  # said when a move that needs a reason comes without
 
     def starts_from(self, state: str) -> bool:
         return state in self.from_states
@@ -254,6 +255,7 @@ RETURN = Move(
     needs_reason=True,
     tells=Told.AUTHORS,
     notice=_("Your report for “%(campaign)s” was returned: %(reason)s"),
+    asks_reason=_("Say why the report is returned."),
 )
 ACCEPT = Move(
     name="chap-nhan",
@@ -274,6 +276,7 @@ REOPEN = Move(
     needs_reason=True,
     tells=Told.AUTHORS,
     notice=_("Your report for “%(campaign)s” was reopened: %(reason)s"),
+    asks_reason=_("Say why the report is reopened."),
 )
 
 MOVES: tuple[Move, ...] = (SAVE, SUBMIT, WITHDRAW, RETURN, ACCEPT, REOPEN)

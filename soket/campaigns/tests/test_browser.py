@@ -1,44 +1,16 @@
 """A person logs in and opens the campaign page in a real Chromium."""
 
-import os
-
 import pytest
-from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 
 from soket.campaigns.models import Campaign
-from soket.core.browser import CHROMIUM_ARGS, require_chromium
+from soket.core.browser import BrowserTestCase
 from soket.demo import data
 from soket.demo.loader import load_demo
 
 pytestmark = pytest.mark.browser
 
 
-class CampaignPageBrowserTestCase(StaticLiveServerTestCase):
-    @classmethod
-    def setUpClass(cls):
-        executable = require_chromium()
-        # Playwright's sync API runs an event loop in this thread; Django's ORM calls
-        # made by the live server happen in its own thread, so this is safe.
-        cls.async_unsafe_before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        super().setUpClass()
-        from playwright.sync_api import sync_playwright
-
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_ARGS
-        )
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-        if cls.async_unsafe_before is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = cls.async_unsafe_before
-
+class CampaignPageBrowserTestCase(BrowserTestCase):
     def setUp(self):
         load_demo()
         self.page = self.browser.new_page()

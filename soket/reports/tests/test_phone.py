@@ -5,13 +5,12 @@ import os
 import types
 
 import pytest
-from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
-from soket.core.browser import CHROMIUM_ARGS, require_chromium
+from soket.core.browser import BrowserTestCase
 from soket.reports import selectors, services
 from soket.reports.models import Assessment, Report
 from soket.testing import CampaignTestCase, build_campaign, build_tree, use_temporary_media
@@ -129,33 +128,8 @@ class FailedSaveTestCase(CampaignTestCase):
 
 
 @pytest.mark.browser
-class PhoneBrowserTestCase(StaticLiveServerTestCase):
+class PhoneBrowserTestCase(BrowserTestCase):
     """A 390 × 844 phone, with what the stories below check on it."""
-
-    @classmethod
-    def setUpClass(cls):
-        executable = require_chromium()
-        # Playwright's sync API runs an event loop in this thread; the live server's ORM
-        # calls happen in its own thread, so this is safe.
-        cls.async_unsafe_before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        super().setUpClass()
-        from playwright.sync_api import sync_playwright
-
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_ARGS
-        )
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-        if cls.async_unsafe_before is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = cls.async_unsafe_before
 
     def setUp(self):
         use_temporary_media(self)
