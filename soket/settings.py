@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "soket.reports",
     "soket.documents",
     "soket.notices",
+    "soket.people",
     "soket.audit",
     "soket.demo",
 ]

@@ -8,6 +8,8 @@ import tempfile
 import unittest
 
 from django.test import TestCase, override_settings
+from django_tasks_db.compat import Task
+from django_tasks_db.models import DBTaskResult
 
 from soket.campaigns.models import Campaign, Deadline, Milestone, OutlineSection, Participation
 from soket.orgs import services
@@ -24,6 +26,16 @@ def use_temporary_media(test: unittest.TestCase) -> str:
     override.enable()
     test.addCleanup(override.disable)
     return media
+
+
+def run_waiting(task: Task) -> int:
+    """Run the waiting runs of `task` here and now, as the background runner would, and
+    say how many ran."""
+    waiting = list(DBTaskResult.objects.ready().filter(task_path=task.module_path))
+    for row in waiting:
+        row.task.call(*row.args_kwargs["args"], **row.args_kwargs["kwargs"])
+        row.delete()
+    return len(waiting)
 
 
 def make_kinds() -> dict[str, UnitKind]:
@@ -152,6 +164,7 @@ def build_campaign(cls) -> None:
     cls.t_qual = make_target(cls.resolution, "Q", "none", wording="Học tập và làm theo", order=4)
     cls.item = ReviewItem.objects.create(code="kl-79", title="Kết luận 79-KL/TW")
     cls.campaign = Campaign.objects.create(
+        state="issued",
         code="so-ket-a",
         owner=cls.province_a,
         kind="interim",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("don-vi/", include("soket.orgs.urls")),
+    path("nguoi-dung/", include("soket.people.urls")),
     path("nghi-quyet/", include("soket.resolutions.urls")),
     path("dot/", include("soket.campaigns.urls")),
     path("bao-cao/", include("soket.reports.urls")),

@@ -71,9 +71,19 @@ class ParticipationInline(admin.TabularInline):
 
 @admin.register(Campaign)
 class CampaignAdmin(RecountedAdmin):
-    list_display = ["title", "owner", "kind", "reviewed_to"]
+    """The operator's repairs. A plan is issued and amended on its own pages (through
+    campaigns.services, which tell the units); here its state stays as it is, and every
+    save moves its revision so that an editor's open page is not silently overwritten."""
+
+    list_display = ["title", "owner", "kind", "state", "reviewed_to"]
     filter_horizontal = ["resolutions", "review_items"]
     inlines = [SteeringInline, RecipientInline, ParticipationInline]
+    readonly_fields = ["state", "revision", "issued_at", "is_illustrative"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.revision = Campaign.objects.get(pk=obj.pk).revision + 1
+        super().save_model(request, obj, form, change)
 
     def _campaign_ids(self, obj) -> set[int]:
         return {obj.pk} if obj.pk else set()

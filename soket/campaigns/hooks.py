@@ -20,6 +20,15 @@ class CampaignFollower(Protocol):
     def changed(self, campaign: Campaign) -> None:
         """The campaign's basis moved: catch up."""
 
+    def announce(
+        self, campaign: Campaign, *, key: str, text: str, kind_ids: list[int], departments: bool
+    ) -> None:
+        """Tell the participating units of these levels (and the owner's departments) of
+        an issue or an amendment, once each under `key`."""
+
+    def written_sections(self, section_ids: list[int]) -> list[str]:
+        """Headings of the outline sections that some report has text under."""
+
 
 _followers: list[CampaignFollower] = []
 
@@ -37,3 +46,16 @@ def basis(campaign: Campaign) -> tuple:
 def changed(campaign: Campaign) -> None:
     for follower in _followers:
         follower.changed(campaign)
+
+
+def announce(
+    campaign: Campaign, *, key: str, text: str, kind_ids: list[int], departments: bool
+) -> None:
+    for follower in _followers:
+        follower.announce(campaign, key=key, text=text, kind_ids=kind_ids, departments=departments)
+
+
+def written_sections(section_ids: list[int]) -> list[str]:
+    return [
+        heading for follower in _followers for heading in follower.written_sections(section_ids)
+    ]

@@ -11,15 +11,29 @@ from soket.resolutions.models import Resolution, ReviewItem, Target
 
 
 class Campaign(models.Model):
+    """A plan to review resolutions: a draft its unit's administrators write, until it is
+    issued (ban hành) with its number and date; from then on it changes only by amendment.
+
+    A plan deployed (triển khai) by a federation below is a campaign of that federation
+    whose `deployed_from` is the plan it carries out."""
+
     class Kind(models.TextChoices):
         INTERIM = "interim", _("Interim review")
         FINAL = "final", _("Final review")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ISSUED = "issued", _("Issued")
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
     owner = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("owner")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.DRAFT, db_index=True
+    )
+    revision = models.PositiveIntegerField(_("revision"), default=0)
     title = models.CharField(_("title"), max_length=500)
     resolutions = models.ManyToManyField(
         Resolution, related_name="campaigns", verbose_name=_("resolutions reviewed")
@@ -41,6 +55,12 @@ class Campaign(models.Model):
     signer_title = models.CharField(_("signer's title"), max_length=100, blank=True)
     signer_name = models.CharField(_("signer's name"), max_length=200, blank=True)
     is_signed = models.BooleanField(_("records a signed original"), default=False)
+    issued_at = models.DateTimeField(_("issued in Soket at"), null=True, blank=True)
+    is_illustrative = models.BooleanField(
+        _("illustrative sample data"),
+        default=False,
+        help_text=_("The plan's number and date are not in the source: the demo made them up."),
+    )
 
     class Meta:
         ordering = ["-reviewed_to", "title"]
@@ -55,6 +75,10 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_issued(self) -> bool:
+        return self.state == self.State.ISSUED
 
 
 class PlanSection(models.Model):
@@ -248,3 +272,33 @@ class Recipient(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class Amendment(models.Model):
+    """A change to an issued plan (điều chỉnh): which part, what changed and why, and which
+    levels were told. Numbered 1, 2, … within its campaign."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="amendments")
+    number = models.PositiveSmallIntegerField(_("number"))
+    made_at = models.DateTimeField(_("made at"))
+    made_by = models.ForeignKey(
+        "orgs.User", on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("by")
+    )
+    part = models.CharField(_("part"), max_length=20)
+    reason = models.TextField(_("reason"))
+    changes = models.JSONField(_("changes"), default=list)
+    told_kinds = models.ManyToManyField(
+        UnitKind, blank=True, related_name="+", verbose_name=_("levels told")
+    )
+    told_departments = models.BooleanField(_("departments told"), default=False)
+
+    class Meta:
+        ordering = ["campaign", "number"]
+        verbose_name = _("amendment")
+        verbose_name_plural = _("amendments")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "number"], name="campaigns_amendment_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} — {self.number}"

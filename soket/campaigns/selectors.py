@@ -13,11 +13,19 @@ from soket.campaigns.models import (
     PlanSection,
     SteeringMember,
 )
+from soket.orgs.access import Perm, role_units
 from soket.orgs.models import Unit, UnitKind, User
+from soket.resolutions.models import ReviewItem, Target
 
 
 def campaign_list_for(*, user: User) -> QuerySet[Campaign]:
     return visible_campaigns(user).select_related("owner")
+
+
+def new_campaign_owners(user: User) -> QuerySet[Unit]:
+    """The units whose plans the user may start: where they are a campaign administrator
+    (the system operator, who holds no role, works in the back office)."""
+    return role_units(user, Perm.MANAGE).order_by("path")
 
 
 def campaign_detail_for(*, user: User, pk: int) -> Campaign:
@@ -68,3 +76,13 @@ def participating_units(*, campaign: Campaign, on: datetime.date | None = None) 
         condition |= Q(pk__in=subtree.filter(kind__in=participation.kinds.all()).values("pk"))
     units = Unit.objects.filter(condition)
     return units.active_on(on) if on else units
+
+
+def outline_choices(campaign: Campaign) -> tuple[QuerySet[Target], QuerySet[ReviewItem]]:
+    """What an outline section may ask units to report on: the targets of the resolutions
+    the campaign reviews, and the items it reviews with them."""
+    targets = Target.objects.filter(resolution__in=campaign.resolutions.all())
+    return (
+        targets.select_related("resolution").order_by("resolution__pk", "order", "code"),
+        campaign.review_items.order_by("code"),
+    )

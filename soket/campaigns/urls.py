@@ -4,7 +4,15 @@ from soket.campaigns import views
 
 urlpatterns = [
     path("", views.campaign_list, name="campaign_list"),
+    path("moi/", views.campaign_new, name="campaign_new"),
     path("<int:pk>/", views.campaign_detail, name="campaign_detail"),
+    path("<int:pk>/sua/<str:part>/", views.campaign_edit, name="campaign_edit"),
+    path("<int:pk>/ban-hanh/", views.campaign_issue, name="campaign_issue"),
+    path(
+        "<int:pk>/dem-don-vi/",
+        views.campaign_participants_count,
+        name="campaign_participants_count",
+    ),
     path(
         "<int:pk>/don-vi/<int:unit_pk>/con/",
         views.campaign_unit_children,

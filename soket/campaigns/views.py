@@ -1,14 +1,20 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
 
-from soket.campaigns import selectors
+from soket.campaigns import access as campaign_access
+from soket.campaigns import editors, parts, selectors, services
 from soket.campaigns.models import Campaign
 from soket.campaigns.plan import footnotes_of
-from soket.core import clock
+from soket.core import clock, params
 from soket.orgs import access
 from soket.orgs import selectors as org_selectors
 from soket.orgs.http import AuthenticatedHttpRequest
+from soket.orgs.models import Unit, UnitKind
 
 
 def _get_campaign_for_user(request: AuthenticatedHttpRequest, pk: int) -> Campaign:
@@ -18,10 +24,188 @@ def _get_campaign_for_user(request: AuthenticatedHttpRequest, pk: int) -> Campai
         raise Http404 from None
 
 
+def _get_administered_campaign(request: AuthenticatedHttpRequest, pk: int) -> Campaign:
+    """The campaign, for its own administrators: 404 if out of sight, 403 if only seen."""
+    campaign = _get_campaign_for_user(request, pk)
+    if not campaign_access.can_administer(request.user, campaign):
+        raise PermissionDenied
+    return campaign
+
+
 @login_required
 def campaign_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     campaigns = selectors.campaign_list_for(user=request.user)
-    return render(request, "campaigns/campaign_list.html", {"campaigns": campaigns})
+    return render(
+        request,
+        "campaigns/campaign_list.html",
+        {
+            "campaigns": campaigns,
+            "may_create": selectors.new_campaign_owners(request.user).exists(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A new plan of one's own unit: blank, from the skeleton, or copied."""
+    owners = selectors.new_campaign_owners(request.user)
+    if not owners.exists():
+        raise PermissionDenied
+    form = editors.NewCampaignForm(
+        request.POST or None,
+        user=request.user,
+        owners=owners,
+        sources=selectors.campaign_list_for(user=request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["start"] == form.COPY:
+                campaign = services.campaign_copy(
+                    by=request.user, source=data["source"], owner=data["owner"],
+                    header=form.header(),
+                )  # fmt: skip
+            else:
+                campaign = services.campaign_create(
+                    by=request.user, owner=data["owner"], header=form.header(),
+                    skeleton=data["start"] == form.SKELETON,
+                )  # fmt: skip
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The draft plan is made. Only your unit's administrators see it until it is "
+                    "issued."
+                ),
+            )
+            return redirect("campaign_edit", pk=campaign.pk, part=parts.Part.HEADER)
+    return render(request, "campaigns/campaign_new.html", {"form": form})
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_edit(request: AuthenticatedHttpRequest, pk: int, part: str) -> HttpResponse:
+    """One part of the plan on its own page; once issued, saving it is an amendment."""
+    campaign = _get_administered_campaign(request, pk)
+    try:
+        which = parts.Part(part)
+    except ValueError:
+        raise Http404 from None
+    editor = editors.EDITORS[which](
+        campaign, user=request.user, data=request.POST if request.method == "POST" else None
+    )
+    reason = request.POST.get("reason", "").strip()
+    revision = params.whole(request.POST.get("revision")) if request.method == "POST" else None
+    conflict = False
+    if request.method == "POST" and editor.is_valid():
+        try:
+            editor.save(revision=revision if revision is not None else -1, reason=reason)
+        except services.CampaignConflict as error:
+            # Shown again against the stored version: saving now overwrites it knowingly.
+            editor.refused(error)
+            conflict, revision = True, Campaign.objects.get(pk=campaign.pk).revision
+        except ValidationError as error:
+            editor.refused(error)
+        else:
+            if campaign.is_issued:
+                messages.success(
+                    request, _("The amendment is recorded and sent to the units it concerns.")
+                )
+            else:
+                messages.success(request, _("Saved."))
+            return redirect("campaign_edit", pk=campaign.pk, part=which)
+    return render(
+        request,
+        "campaigns/campaign_edit.html",
+        {
+            "campaign": campaign,
+            "part": which,
+            "parts": list(parts.Part),
+            "editor": editor,
+            "reason": reason,
+            "revision": campaign.revision if revision is None else revision,
+            "conflict": conflict,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_issue(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Issue (ban hành) a draft with its number, date and signer."""
+    campaign = _get_administered_campaign(request, pk)
+    if campaign.is_issued:
+        messages.info(request, _("This plan is already issued; change it by an amendment."))
+        return redirect("campaign_detail", pk=campaign.pk)
+    form = editors.IssueForm(
+        request.POST or None,
+        initial={
+            "document_number": campaign.document_number,
+            "issued_on": clock.today(),
+            # As the plan says, else as its unit's documents are signed.
+            "signing_capacity": campaign.signing_capacity or campaign.owner.kind.signing_capacity,
+            "signer_title": campaign.signer_title or campaign.owner.kind.signer_title,
+            "signer_name": campaign.signer_name or campaign.owner.signer_name,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.campaign_issue(
+                by=request.user,
+                campaign=campaign,
+                revision=params.id_or_404(request.POST.get("revision")),
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The plan is issued. Its units are being told."))
+            return redirect("campaign_detail", pk=campaign.pk)
+    return render(
+        request,
+        "campaigns/campaign_issue.html",
+        {
+            "campaign": campaign,
+            "form": form,
+            "problems": services.issue_problems(campaign),
+            "without_deadline": services.levels_without_deadline(campaign),
+        },
+    )
+
+
+@login_required
+@require_safe
+def campaign_participants_count(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """How many open units a participation row gives, before it is saved (htmx)."""
+    campaign = _get_administered_campaign(request, pk)
+    prefix = request.GET.get("prefix", "")
+    code = request.GET.get(f"{prefix}-root", "").strip()
+    kinds = params.ids(request.GET.getlist(f"{prefix}-kinds"))
+    root = Unit.objects.subtree_of(campaign.owner).filter(code=code).first() if code else None
+    count = None
+    if root is not None and kinds:
+        count = (
+            Unit.objects.subtree_of(root)
+            .filter(kind__in=UnitKind.objects.filter(pk__in=kinds))
+            .active_on(clock.today())
+            .count()
+        )
+    return render(
+        request,
+        "campaigns/edit/_participants_count.html",
+        {"root": root, "code": code, "count": count},
+    )
 
 
 @login_required
@@ -40,6 +224,8 @@ def campaign_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 user=request.user, within=roots, kinds=kinds
             ),
             "counts": org_selectors.unit_counts_by_kind(units=in_scope),
+            "may_administer": campaign_access.can_administer(request.user, campaign),
+            "amendments": campaign.amendments.all(),
         },
     )
 

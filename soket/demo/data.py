@@ -7,6 +7,7 @@ so the interface says so. The 11 district-level units are public data (2015).
 """
 
 import datetime
+from typing import Any
 
 # fmt: off
 
@@ -134,7 +135,7 @@ TASKS = [
     "Đẩy mạnh phát triển đoàn viên, thành lập công đoàn cơ sở trong các doanh nghiệp ngoài nhà nước (nội dung minh họa).",
 ]
 
-CAMPAIGN = {
+CAMPAIGN: dict[str, Any] = {
     "code": "ls-so-ket-nua-nhiem-ky-xv",
     "kind": "interim",
     "title": (
@@ -157,12 +158,33 @@ CAMPAIGN = {
         "Công đoàn cơ sở trực thuộc LĐLĐ tỉnh chỉ đạo, tổ chức thực hiện tổng kết ở cấp mình đạt "
         "kết quả các nội dung của kế hoạch này./."
     ),
-    "document_number": "",
-    "issued_on": None,
     "signing_capacity": "TM. BAN THƯỜNG VỤ",
     "signer_title": "CHỦ TỊCH",
     "signer_name": "Lô Tiến Sơn",
-    "is_signed": True,
+}
+
+# The seed gives no number or date for the plan: the demo issues it with an illustrative
+# date and an unfilled number, marked illustrative (Campaign.is_illustrative).
+CAMPAIGN_ISSUE: dict[str, Any] = {
+    "document_number": "…/KH-LĐLĐ",
+    "issued_on": D(2015, 11, 2),
+    "signing_capacity": "TM. BAN THƯỜNG VỤ",
+    "signer_title": "CHỦ TỊCH",
+    "signer_name": "Lô Tiến Sơn",
+    "is_signed": True,  # the seed prints the signature block of a signed plan
+}
+PROVINCE_ADMIN = "tinh.quantri"
+
+# A second plan, a draft from the built-in skeleton, that no unit sees yet.
+DRAFT_CAMPAIGN: dict[str, Any] = {
+    "code": "ls-tong-ket-nhiem-ky-xv-du-thao",
+    "kind": "final",
+    "title": (
+        "Tổng kết nhiệm kỳ thực hiện Nghị quyết Đại hội Công đoàn tỉnh Lạng Sơn lần thứ XV "
+        "(dự thảo minh họa)"
+    ),
+    "reviewed_from": D(2013, 1, 1),
+    "reviewed_to": D(2017, 12, 31),
 }
 
 # The plan's sections: (number, heading, part, body, audience kinds, for departments, subsections).

@@ -3,19 +3,14 @@ created or brought back to the demo's values, so a second run changes nothing.""
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from soket.campaigns.models import (
-    Campaign,
-    Deadline,
-    Milestone,
-    OutlineSection,
-    Participation,
-    PlanSection,
-    Recipient,
-    SteeringMember,
-)
+from soket.campaigns import parts
+from soket.campaigns import services as campaign_services
+from soket.campaigns.models import Campaign
 from soket.demo import data
 from soket.demo.reports import load_demo_reports
 from soket.orgs import services as org_services
@@ -29,8 +24,8 @@ def load_demo() -> None:
     kinds = _load_kinds()
     _load_units(kinds)
     resolutions = _load_resolutions()
-    campaign = _load_campaign(kinds, resolutions)
     _load_users()
+    campaign = _load_campaign(kinds, resolutions)
     load_demo_reports(campaign, actor=User.objects.get(username="quantri"))
     _load_validation_rule(campaign)
     # A bulk load, partly behind the services' back: rollups and counts recomputed once.
@@ -201,94 +196,155 @@ MONEY = {"CT08", "TLĐ-07"}  # union fees collected against the plan
 
 
 def _load_campaign(kinds: dict[str, UnitKind], resolutions: dict[str, Resolution]) -> Campaign:
+    """The seed's plan, written and issued by the province's campaign administrator
+    through the campaigns service, as anyone would in the product. On a second run each
+    part is saved again with the demo's rows; only what differs is changed (by
+    amendment, as the plan is issued)."""
     province = Unit.objects.get(code="LS")
-    fields = dict(data.CAMPAIGN)
-    campaign, _ = Campaign.objects.update_or_create(
-        code=fields.pop("code"), defaults={**fields, "owner": province}
+    actor = User.objects.get(username=data.PROVINCE_ADMIN)
+    fields = data.CAMPAIGN
+    items = ReviewItem.objects.filter(code__in=[code for code, *_ in data.REVIEW_ITEMS])
+    header = campaign_services.Header(
+        kind=fields["kind"],
+        title=fields["title"],
+        reviewed_from=fields["reviewed_from"],
+        reviewed_to=fields["reviewed_to"],
+        resolution_ids=tuple(sorted(r.pk for r in resolutions.values())),
+        review_item_ids=tuple(sorted(items.values_list("pk", flat=True))),
+        preamble=fields["preamble"],
+        closing=fields["closing"],
+        signing_capacity=fields["signing_capacity"],
+        signer_title=fields["signer_title"],
+        signer_name=fields["signer_name"],
     )
-    campaign.resolutions.set(resolutions.values())
-    campaign.review_items.set(
-        ReviewItem.objects.filter(code__in=[c for c, *_ in data.REVIEW_ITEMS])
-    )
-
-    counter = iter(range(1, 1000))
-
-    def add_sections(rows, parent):
-        for number, heading, part, body, audience, for_departments, children in rows:
-            section, _ = PlanSection.objects.update_or_create(
-                campaign=campaign,
-                order=next(counter),
-                defaults={
-                    "parent": parent,
-                    "number": number,
-                    "heading": heading,
-                    "part": part,
-                    "body": body,
-                    "for_departments": for_departments,
-                },
-            )
-            section.audience_kinds.set([kinds[code] for code in audience])
-            add_sections(children, section)
-
-    add_sections(data.SECTIONS, None)
-    PlanSection.objects.filter(campaign=campaign, order__gte=next(counter)).delete()
-
-    for order, (label, text, starts, ends, deadlines) in enumerate(data.MILESTONES, start=1):
-        milestone, _ = Milestone.objects.update_or_create(
-            campaign=campaign,
-            order=order,
-            defaults={"label": label, "text": text, "starts_on": starts, "ends_on": ends},
+    campaign = Campaign.objects.filter(code=fields["code"]).first()
+    if campaign is None:
+        campaign = campaign_services.campaign_create(
+            by=actor, owner=province, header=header, code=fields["code"]
         )
-        for audience, due_on, deliverable, is_report in deadlines:
-            departments = audience == "departments"
-            Deadline.objects.update_or_create(
-                milestone=milestone,
-                unit_kind=None if departments else kinds[audience],
-                for_departments=departments,
-                deliverable=deliverable,
-                defaults={"due_on": due_on, "is_report": is_report},
-            )
+    reason = "Khôi phục dữ liệu mẫu" if campaign.is_issued else ""
 
-    for order, (name, position, role) in enumerate(data.STEERING, start=1):
-        SteeringMember.objects.update_or_create(
+    def save(service, **rows) -> None:
+        service(by=actor, campaign=campaign, revision=campaign.revision, reason=reason, **rows)
+
+    save(campaign_services.campaign_save_header, header=header)
+    save(campaign_services.campaign_save_plan,
+         rows=_with_ids(_plan_rows(kinds), parts.plan_rows(campaign)))  # fmt: skip
+    save(campaign_services.campaign_save_timeline,
+         milestones=_timeline_rows(kinds, campaign))  # fmt: skip
+    save(campaign_services.campaign_save_committee,
+         rows=_with_ids(_committee_rows(), parts.member_rows(campaign)))  # fmt: skip
+    save(campaign_services.campaign_save_outline,
+         rows=_with_ids(_outline_rows(resolutions), parts.outline_rows(campaign)))  # fmt: skip
+    save(campaign_services.campaign_save_participants, rows=[
+        parts.ParticipationRow(province.pk, tuple(
+            kinds[k].pk for k in ("province", "district", "sector", "grassroots")))
+    ])  # fmt: skip
+    save(campaign_services.campaign_save_recipients, lines=data.RECIPIENTS)
+    if not campaign.is_issued:
+        campaign_services.campaign_issue(
+            by=actor,
             campaign=campaign,
-            order=order,
-            defaults={
-                "name": name,
-                "position": position,
-                "committee_role": role,
-                "is_illustrative": True,
-            },
+            revision=campaign.revision,
+            is_illustrative=True,
+            **data.CAMPAIGN_ISSUE,
         )
-    for order, text in enumerate(data.RECIPIENTS, start=1):
-        Recipient.objects.update_or_create(campaign=campaign, order=order, defaults={"text": text})
-
-    targets = {t.code: t for t in resolutions["lower"].targets.all()}
-    items = {i.code: i for i in ReviewItem.objects.all()}
-    outline_counter = iter(range(1, 1000))
-
-    def add_outline(rows, parent):
-        for number, heading, guidance, target_codes, item_codes, *children in rows:
-            section, _ = OutlineSection.objects.update_or_create(
-                campaign=campaign,
-                order=next(outline_counter),
-                defaults={
-                    "parent": parent,
-                    "number": number,
-                    "heading": heading,
-                    "guidance": guidance,
-                    "is_illustrative": True,
-                },
-            )
-            section.targets.set([targets[c] for c in target_codes])
-            section.review_items.set([items[c] for c in item_codes])
-            add_outline(children[0] if children else [], section)
-
-    add_outline(data.OUTLINE, None)
-
-    participation, _ = Participation.objects.get_or_create(campaign=campaign, root=province)
-    participation.kinds.set([kinds[k] for k in ("province", "district", "sector", "grassroots")])
+    _load_draft_campaign(province, actor, header)
     return campaign
+
+
+def _with_ids(rows: list, stored: list) -> list:
+    """The demo's rows, each given the id of the stored row at its place, so a second
+    run updates rows in place instead of replacing them."""
+    return [
+        dataclasses.replace(row, id=stored[i].id) if i < len(stored) else row
+        for i, row in enumerate(rows)
+    ]
+
+
+def _plan_rows(kinds: dict[str, UnitKind]) -> list[parts.PlanRow]:
+    rows: list[parts.PlanRow] = []
+
+    def add(sections, depth: int) -> None:
+        for number, heading, part, body, audience, for_departments, children in sections:
+            rows.append(parts.PlanRow(
+                part=part, number=number, heading=heading, body=body, depth=depth,
+                audience_kind_ids=tuple(sorted(kinds[code].pk for code in audience)),
+                for_departments=for_departments,
+            ))  # fmt: skip
+            add(children, depth + 1)
+
+    add(data.SECTIONS, 0)
+    return rows
+
+
+def _timeline_rows(kinds: dict[str, UnitKind], campaign: Campaign) -> list[parts.MilestoneRow]:
+    stored = parts.milestone_rows(campaign)
+    rows = []
+    for position, (label, text, starts, ends, deadlines) in enumerate(data.MILESTONES):
+        old = stored[position] if position < len(stored) else None
+        deadline_rows = [
+            parts.DeadlineRow(
+                unit_kind_id=None if audience == "departments" else kinds[audience].pk,
+                due_on=due_on, deliverable=deliverable, is_report=is_report,
+            )
+            for audience, due_on, deliverable, is_report in deadlines
+        ]  # fmt: skip
+        rows.append(parts.MilestoneRow(
+            label=label, text=text, starts_on=starts, ends_on=ends,
+            deadlines=tuple(_with_ids(deadline_rows, list(old.deadlines) if old else [])),
+            id=old.id if old else None,
+        ))  # fmt: skip
+    return rows
+
+
+def _committee_rows() -> list[parts.MemberRow]:
+    return [
+        parts.MemberRow(position=position, committee_role=role, name=name, is_illustrative=True)
+        for name, position, role in data.STEERING
+    ]
+
+
+def _outline_rows(resolutions: dict[str, Resolution]) -> list[parts.OutlineRow]:
+    targets = {t.code: t.pk for t in resolutions["lower"].targets.all()}
+    items = dict(ReviewItem.objects.values_list("code", "pk"))
+    rows: list[parts.OutlineRow] = []
+
+    def add(sections, depth: int) -> None:
+        for number, heading, guidance, target_codes, item_codes, *children in sections:
+            rows.append(parts.OutlineRow(
+                heading=heading, number=number, guidance=guidance, depth=depth,
+                target_ids=tuple(sorted(targets[c] for c in target_codes)),
+                review_item_ids=tuple(sorted(items[c] for c in item_codes)),
+                is_illustrative=True,
+            ))  # fmt: skip
+            add(children[0] if children else [], depth + 1)
+
+    add(data.OUTLINE, 0)
+    return rows
+
+
+def _load_draft_campaign(province: Unit, actor: User, issued: campaign_services.Header) -> None:
+    """A second plan, not yet issued, from the built-in skeleton: what the province's
+    administrator sees of a draft, and its units do not."""
+    if Campaign.objects.filter(code=data.DRAFT_CAMPAIGN["code"]).exists():
+        return
+    fields = data.DRAFT_CAMPAIGN
+    campaign_services.campaign_create(
+        by=actor,
+        owner=province,
+        code=fields["code"],
+        skeleton=True,
+        header=dataclasses.replace(
+            issued,
+            kind=fields["kind"],
+            title=fields["title"],
+            reviewed_from=fields["reviewed_from"],
+            reviewed_to=fields["reviewed_to"],
+            preamble="",
+            closing="",
+        ),
+    )
 
 
 def _load_users() -> None:

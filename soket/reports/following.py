@@ -12,9 +12,10 @@ from collections.abc import Callable
 
 from django.db.models import Q
 
-from soket.campaigns.models import Campaign
+from soket.campaigns.models import Campaign, OutlineSection
 from soket.orgs.models import Unit
-from soket.reports import counts, rollup
+from soket.reports import counts, rollup, tasks
+from soket.reports.models import SectionText
 
 
 class TreeFollower:
@@ -37,3 +38,20 @@ class CampaignFollower:
 
     def changed(self, campaign: Campaign) -> None:
         counts.campaign_changed(campaign)
+
+    def announce(
+        self, campaign: Campaign, *, key: str, text: str, kind_ids: list[int], departments: bool
+    ) -> None:
+        # Enqueued in the change's transaction: told exactly when the change stands.
+        tasks.announce_campaign.enqueue(
+            campaign_id=campaign.pk, key=key, text=text, kind_ids=kind_ids,
+            departments=departments,
+        )  # fmt: skip
+
+    def written_sections(self, section_ids: list[int]) -> list[str]:
+        written = SectionText.objects.filter(section_id__in=section_ids).exclude(text="")
+        return list(
+            OutlineSection.objects.filter(pk__in=written.values("section_id"))
+            .order_by("order")
+            .values_list("heading", flat=True)
+        )

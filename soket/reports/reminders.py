@@ -80,16 +80,17 @@ def sweep(*, today: datetime.date) -> int:
 
 def _sweep(today: datetime.date) -> int:
     sent = 0
-    deadlines = Deadline.objects.filter(is_report=True).select_related(
-        "milestone__campaign__owner", "unit_kind"
-    )
+    deadlines = Deadline.objects.filter(
+        is_report=True, milestone__campaign__state=Campaign.State.ISSUED
+    ).select_related("milestone__campaign__owner", "unit_kind")
     for deadline in deadlines:
         step = current_step(deadline.due_on, today)
         if step is None:
             continue
         campaign = deadline.milestone.campaign
         url = reverse("campaign_reports", args=[campaign.pk])
-        key = f"reminder:{deadline.pk}:{step.name}"
+        # The date is in the key: a deadline moved by amendment is reminded of anew.
+        key = f"reminder:{deadline.pk}:{deadline.due_on:%Y%m%d}:{step.name}"
         if deadline.for_departments:
             people = _missing_departments(deadline)
             sent += len(notify(users=people, text=_text(step, deadline), url=url, key=key))
@@ -134,7 +135,7 @@ def _escalate(deadline: Deadline, late, url: str) -> int:
             "day": deadline.due_on.strftime("%d/%m/%Y"),
             "units": ", ".join(sorted(names)),
         }
-        key = f"escalation:{deadline.pk}:{parent_id}"
+        key = f"escalation:{deadline.pk}:{deadline.due_on:%Y%m%d}:{parent_id}"
         sent += len(notify(users=people, text=text, url=url, key=key))
     return sent
 

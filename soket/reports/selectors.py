@@ -428,7 +428,9 @@ def due_for(*, user: User, campaigns: QuerySet[Campaign]) -> list[DueItem]:
         by_kind.setdefault(unit.kind_id, []).append(unit)
     owners = {role.unit_id for role in departments.values()}
     deadlines = (
-        Deadline.objects.filter(milestone__campaign__in=campaigns)
+        Deadline.objects.filter(
+            milestone__campaign__in=campaigns, milestone__campaign__state=Campaign.State.ISSUED
+        )
         .filter(
             Q(unit_kind__in=by_kind)
             | Q(for_departments=True, milestone__campaign__owner__in=owners)

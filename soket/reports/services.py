@@ -94,6 +94,8 @@ def require_editable(report: Report) -> None:
 
 def report_for(*, campaign: Campaign, unit: Unit, department: Department | None = None) -> Report:
     """The report of a unit (or department) in a campaign, started as a draft if missing."""
+    if not campaign.is_issued:
+        raise ReportError(_("This plan is not issued yet: its reports open when it is."))
     try:
         with transaction.atomic():
             report, _created = Report.objects.get_or_create(

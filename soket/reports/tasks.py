@@ -6,7 +6,7 @@ Every task here must be safe to run twice, or twice at once (see soket.core.work
 from django_tasks import task
 
 from soket.notices.tasks import deliver_and_follow_up
-from soket.reports import lateness, reminders
+from soket.reports import announcing, lateness, reminders
 
 
 @task()
@@ -18,3 +18,15 @@ def sweep_reminders() -> dict:
     """
     created = reminders.sweep(today=lateness.today())
     return {"notices": created, **deliver_and_follow_up()}
+
+
+@task()
+def announce_campaign(
+    campaign_id: int, key: str, text: str, kind_ids: list[int], departments: bool
+) -> dict:
+    """Tell the units of a plan issued or amended, and deliver the e-mails. Run twice, it
+    tells nobody twice: each notice carries the announcement's key."""
+    told = announcing.announce(
+        campaign_id=campaign_id, key=key, text=text, kind_ids=kind_ids, departments=departments
+    )
+    return {"notices": told, **deliver_and_follow_up()}

@@ -13,6 +13,17 @@ urlpatterns = [
         views.completeness_branch,
         name="completeness_branch",
     ),
+    path("dot/<int:campaign_pk>/quy-tac/", views.validation_rules, name="validation_rules"),
+    path(
+        "dot/<int:campaign_pk>/quy-tac/them/",
+        views.validation_rule_add,
+        name="validation_rule_add",
+    ),
+    path(
+        "dot/<int:campaign_pk>/quy-tac/<int:pk>/xoa/",
+        views.validation_rule_remove,
+        name="validation_rule_remove",
+    ),
     path("<int:pk>/", views.report_detail, name="report_detail"),
     path("<int:pk>/luu/", views.report_save, name="report_save"),
     path("<int:pk>/so-van-ban/", views.report_reference, name="report_reference"),

@@ -1,16 +1,16 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
-from soket.campaigns.access import visible_campaigns
+from soket.campaigns.access import can_administer, visible_campaigns
 from soket.campaigns.models import Campaign
 from soket.campaigns.selectors import campaign_list_for, participating_units
 from soket.core import filecheck, params
@@ -24,12 +24,13 @@ from soket.reports import (
     entry,
     lateness,
     reminders,
+    rules,
     selectors,
     services,
     workflow,
 )
 from soket.reports.forms import ReportForm, read_reference_form, read_report_form
-from soket.reports.models import Assessment, Attachment, Report
+from soket.reports.models import Assessment, Attachment, Report, ValidationRule
 
 
 def _get_report_for_user(request: AuthenticatedHttpRequest, pk: int) -> Report:
@@ -40,6 +41,14 @@ def _get_report_for_user(request: AuthenticatedHttpRequest, pk: int) -> Report:
 
 
 def _get_campaign_for_user(request: AuthenticatedHttpRequest, pk: int) -> Campaign:
+    """An issued campaign the person sees: a draft has no reports, reminders or reviews."""
+    return get_object_or_404(
+        visible_campaigns(request.user).filter(state=Campaign.State.ISSUED), pk=pk
+    )
+
+
+def _get_campaign_seen(request: AuthenticatedHttpRequest, pk: int) -> Campaign:
+    """A campaign the person sees, a draft included (its rules are written before issue)."""
     return get_object_or_404(visible_campaigns(request.user), pk=pk)
 
 
@@ -387,6 +396,8 @@ def campaign_reports(request: AuthenticatedHttpRequest, campaign_pk: int) -> Htt
                 for unit in review_roots
             ],
             "units": _unit_list(request, campaign, review_roots) if review_roots else None,
+            "rule_count": rules.campaign_rules(user=user, campaign=campaign).count(),
+            "can_administer": can_administer(user, campaign),
         },
     )
 
@@ -606,6 +617,84 @@ def attachment_remove(
     except services.ReportError as error:
         messages.error(request, str(error))
     return redirect("report_detail", pk=pk)
+
+
+# The rules across targets (rules.py): read by whoever sees the campaign, written by its
+# own administrators.
+
+
+def _get_campaign_to_administer(request: AuthenticatedHttpRequest, pk: int) -> Campaign:
+    """The campaign, if the person sees it (else 404) and administers it (else 403)."""
+    campaign = _get_campaign_seen(request, pk)
+    if not can_administer(request.user, campaign):
+        raise PermissionDenied
+    return campaign
+
+
+def _render_rules(
+    request: AuthenticatedHttpRequest,
+    campaign: Campaign,
+    *,
+    form: rules.RuleForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    administers = can_administer(request.user, campaign)
+    return render(
+        request,
+        "reports/validation_rules.html",
+        {
+            "campaign": campaign,
+            "rules": rules.campaign_rules(user=request.user, campaign=campaign),
+            "can_administer": administers,
+            "numbers": rules.rule_numbers(campaign) if administers else [],
+            "operators": ValidationRule.Operator.choices,
+            "form": form or rules.RuleForm(operator=ValidationRule.Operator.AT_MOST),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_safe
+def validation_rules(request: AuthenticatedHttpRequest, campaign_pk: int) -> HttpResponse:
+    return _render_rules(request, _get_campaign_seen(request, campaign_pk))
+
+
+@login_required
+@require_POST
+def validation_rule_add(request: AuthenticatedHttpRequest, campaign_pk: int) -> HttpResponse:
+    campaign = _get_campaign_to_administer(request, campaign_pk)
+    form = rules.read_rule_form(request.POST)
+    rule = None
+    if not form.errors:
+        try:
+            rule = rules.rule_add(by=request.user, campaign=campaign, **form.fields)
+        except ValidationError as error:
+            form.take(error)
+    if rule is None:  # what was typed comes back, each problem named by its field
+        return _render_rules(request, campaign, form=form, status=400)
+    messages.success(
+        request,
+        _("Rule “%s” added: every report of the campaign is checked against it from now on.")
+        % rule,
+    )
+    return redirect("validation_rules", campaign_pk=campaign.pk)
+
+
+@login_required
+@require_POST
+def validation_rule_remove(
+    request: AuthenticatedHttpRequest, campaign_pk: int, pk: int
+) -> HttpResponse:
+    campaign = _get_campaign_to_administer(request, campaign_pk)
+    rule = rules.campaign_rules(user=request.user, campaign=campaign).filter(pk=pk).first()
+    if rule is None:  # a second click, or someone else removed it meanwhile
+        messages.info(request, _("This rule had already been removed."))
+    else:
+        words = str(rule)
+        rules.rule_remove(by=request.user, rule=rule)
+        messages.success(request, _("Rule “%s” removed.") % words)
+    return redirect("validation_rules", campaign_pk=campaign.pk)
 
 
 @login_required

@@ -15,6 +15,7 @@ class AccessTestCase(BaseTestCase):
         cls.province_resolution = make_resolution("nq-a", cls.province_a)
         cls.other_resolution = make_resolution("nq-b", cls.province_b)
         cls.campaign = Campaign.objects.create(
+            state="issued",
             code="so-ket-a",
             owner=cls.province_a,
             kind="interim",

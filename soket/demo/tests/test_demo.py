@@ -41,9 +41,11 @@ class DemoLoadTestCase(TestCase):
 
     def test_it_restores_a_demo_value_that_was_changed(self):
         load_demo()
-        Campaign.objects.update(signer_name="Someone else")
+        Campaign.objects.filter(code=data.CAMPAIGN["code"]).update(signer_name="Someone else")
         load_demo()
-        self.assertEqual(Campaign.objects.get().signer_name, "Lô Tiến Sơn")
+        self.assertEqual(
+            Campaign.objects.get(code=data.CAMPAIGN["code"]).signer_name, "Lô Tiến Sơn"
+        )
 
     def test_the_command_prints_the_logins(self):
         from io import StringIO
@@ -59,7 +61,7 @@ class DemoContentTestCase(TestCase):
     @classmethod
     def setUpTestData(cls):
         load_demo()
-        cls.campaign = Campaign.objects.get()
+        cls.campaign = Campaign.objects.get(code=data.CAMPAIGN["code"])
 
     def test_it_has_the_eleven_districts_of_2015(self):
         districts = Unit.objects.filter(kind__code="district", parent__code="LS")
@@ -156,7 +158,7 @@ class DemoPeopleTestCase(TestCase):
     @classmethod
     def setUpTestData(cls):
         load_demo()
-        cls.campaign = Campaign.objects.get()
+        cls.campaign = Campaign.objects.get(code=data.CAMPAIGN["code"])
         # Chi Lăng's grassroots unions still hold drafts on the demo's day.
         cls.draft = Report.objects.get(campaign=cls.campaign, unit__code="LS-CLA-01")
 

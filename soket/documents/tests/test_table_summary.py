@@ -74,7 +74,7 @@ def build(tree_choices):
         "level": make_target(resolution, "N", "none", 90, unit_of_measure="%"),
         "words": make_target(resolution, "Q", "none"),
     }  # fmt: skip
-    campaign = Campaign.objects.create(
+    campaign = Campaign.objects.create(state="issued",
         code="c", owner=root, kind="final", title="c",
         reviewed_from=D(2013, 1, 1), reviewed_to=D(2018, 1, 1),
     )  # fmt: skip

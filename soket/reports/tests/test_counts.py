@@ -52,7 +52,7 @@ def build_campaign(kind_choices):
         units.append(make_unit(f"U{index}", kinds[KINDS[kind]], units[parent % len(units)]))
     resolution = make_resolution("nq", root)
     target = make_target(resolution, "S", "sum", 10)
-    campaign = Campaign.objects.create(
+    campaign = Campaign.objects.create(state="issued",
         code="c", owner=root, kind="final", title="c",
         reviewed_from=D(2013, 1, 1), reviewed_to=REVIEWED_TO,
     )  # fmt: skip
@@ -447,7 +447,7 @@ class CheckAndRebuildTestCase(CampaignTestCase):
             call_command("check_rollups", "--campaign", "no-such-campaign")
 
     def test_a_campaign_never_read_is_counted_on_first_reading_and_not_called_wrong(self):
-        other = Campaign.objects.create(
+        other = Campaign.objects.create(state="issued",
             code="other", owner=self.province_a, kind="interim", title="Khác",
             reviewed_from=D(2013, 1, 1), reviewed_to=D(2015, 12, 31),
         )  # fmt: skip

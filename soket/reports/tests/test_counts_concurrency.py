@@ -38,7 +38,7 @@ class RebuildWhileReportsMoveTestCase(TransactionTestCase):
             ]
         )
         target = make_target(make_resolution("nq", self.root), "S", "sum", 10)
-        self.campaign = Campaign.objects.create(
+        self.campaign = Campaign.objects.create(state="issued",
             code="c", owner=self.root, kind="interim", title="c",
             reviewed_from=D(2013, 1, 1), reviewed_to=D(2015, 12, 31),
         )  # fmt: skip

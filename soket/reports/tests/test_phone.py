@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from soket.core.browser import BrowserTestCase
+from soket.demo import data
 from soket.reports import selectors, services
 from soket.reports.models import Assessment, Report
 from soket.testing import CampaignTestCase, build_campaign, build_tree, use_temporary_media
@@ -306,11 +307,10 @@ class GrassrootsReportOnAPhoneTestCase(PhoneBrowserTestCase):
 class DemoPagesOnAPhoneTestCase(PhoneBrowserTestCase):
     def test_the_demo_pages_of_a_reporter_and_a_district_fit_a_phone(self):
         from soket.campaigns.models import Campaign
-        from soket.demo import data
         from soket.demo.loader import load_demo
 
         load_demo()
-        campaign = Campaign.objects.get()
+        campaign = Campaign.objects.get(code=data.CAMPAIGN["code"])
         self.log_in("cdcs.caoloc", data.PASSWORD)  # the reporter of a grassroots union
         self.assert_no_sideways_scroll("the reporter's home page")
         for name, path in [

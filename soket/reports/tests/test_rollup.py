@@ -39,7 +39,7 @@ def build(tree_choices):
         make_target(resolution, "R", "ratio", 50),
         make_target(resolution, "H", "share_meeting", 5),
     )
-    campaign = Campaign.objects.create(
+    campaign = Campaign.objects.create(state="issued",
         code="c", owner=root, kind="final", title="c",
         reviewed_from=D(2013, 1, 1), reviewed_to=D(2018, 1, 1),
     )  # fmt: skip

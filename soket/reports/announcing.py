@@ -1,0 +1,38 @@
+"""Telling units of a plan issued or amended above them: the writers and senders of the
+participating units of the levels concerned (and the owner's departments), each once.
+
+Run by the background runner (tasks.announce_campaign), as a national plan reaches
+hundreds of thousands of people; safe to run twice, since every notice carries its key.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from soket.campaigns.models import Campaign
+from soket.campaigns.selectors import participating_units
+from soket.notices.services import notify
+from soket.orgs.models import User
+from soket.reports import lateness, workflow
+
+
+def people_told(campaign: Campaign, *, kind_ids: list[int], departments: bool) -> QuerySet[User]:
+    units = participating_units(campaign=campaign, on=lateness.today()).filter(kind__in=kind_ids)
+    roles = workflow.of_units(workflow.writing_roles(), units)
+    if departments:
+        roles = roles | workflow.writing_roles().filter(
+            unit_id=campaign.owner_id, department__isnull=False
+        )
+    return workflow.holders(roles)
+
+
+def announce(
+    *, campaign_id: int, key: str, text: str, kind_ids: list[int], departments: bool
+) -> int:
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign is None:
+        return 0
+    people = people_told(campaign, kind_ids=kind_ids, departments=departments)
+    url = reverse("campaign_detail", args=[campaign.pk])
+    return len(notify(users=people.iterator(), text=text, url=url, key=key))
