@@ -41,12 +41,47 @@ def field_of(form: forms.Form, name: str, kind: type[F]) -> F:
 
 class RowIdField(forms.IntegerField):
     widget = forms.HiddenInput
+    default_error_messages = {"invalid": _("A line of the page is damaged: reload the page.")}
+
+
+CHOICE_ERRORS = {
+    "invalid_choice": _("Choose from the list."),
+    "invalid_pk_value": _("Choose from the list."),
+    "invalid_list": _("Choose from the list."),
+}
+
+
+class PlanForm(forms.Form):
+    """A form of the plan's pages: a wrong choice is named in Vietnamese like the rest."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
+                field.error_messages.update(CHOICE_ERRORS)
+
+
+class RowsFormSet(forms.BaseFormSet):
+    """Rows as the page sent them, refused whole when the page came back incomplete (fewer
+    rows than it was given: a cut-off request would otherwise delete the rest)."""
+
+    default_error_messages = {
+        "missing_management_form": _("The page came back incomplete: reload it."),
+        "too_many_forms": _("At most %(num)d lines."),
+        "too_few_forms": _("At least %(num)d lines."),
+    }
+
+    def clean(self) -> None:
+        if self.is_bound and self.total_form_count() < self.initial_form_count():
+            raise ValidationError(_("The page came back incomplete: reload it."))
+        if self.is_bound and self.initial_form_count() != len(self.initial or []):
+            raise ValidationError(_("The page is out of date: reload it."))
 
 
 # The header: what the campaign reviews, when, and who signs.
 
 
-class HeaderForm(forms.Form):
+class HeaderForm(PlanForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=Campaign.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=500, widget=forms.Textarea(attrs=TEXT))
     reviewed_from = DayField(label=_("Period reviewed from"))
@@ -145,7 +180,7 @@ class NewCampaignForm(HeaderForm):
 # Parts made of rows.
 
 
-class RowForm(forms.Form):
+class RowForm(PlanForm):
     id = RowIdField(required=False)
 
 
@@ -286,7 +321,7 @@ class OutlineRowForm(RowForm):
         )
 
 
-class ParticipationForm(forms.Form):
+class ParticipationForm(PlanForm):
     root = forms.CharField(
         label=_("Unit code"),
         max_length=40,
@@ -317,7 +352,7 @@ class ParticipationForm(forms.Form):
         return parts.ParticipationRow(data["root"].pk, tuple(sorted(k.pk for k in data["kinds"])))
 
 
-class RecipientsForm(forms.Form):
+class RecipientsForm(PlanForm):
     lines = forms.CharField(
         label=_("Recipients, one a line"),
         required=False,
@@ -325,8 +360,14 @@ class RecipientsForm(forms.Form):
     )
 
 
+MAX_ROWS = 250  # more lines than any plan part has; a page asking more is refused at once
+
+
 def _formset(form, *, order: bool = True, extra: int = 2):
-    return formset_factory(form, extra=extra, can_order=order, can_delete=True)
+    return formset_factory(
+        form, formset=RowsFormSet, extra=extra, can_order=order, can_delete=True,
+        max_num=MAX_ROWS, absolute_max=MAX_ROWS, validate_max=True,
+    )  # fmt: skip
 
 
 PlanFormSet = _formset(PlanRowForm)
@@ -612,7 +653,7 @@ EDITORS: dict[parts.Part, type[Editor]] = {
 }
 
 
-class IssueForm(forms.Form):
+class IssueForm(PlanForm):
     document_number = forms.CharField(label=_("Plan number"), max_length=60)
     issued_on = DayField(label=_("Issued on"))
     signing_capacity = forms.CharField(label=_("Signing capacity"), required=False, max_length=100)

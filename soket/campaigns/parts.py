@@ -159,12 +159,15 @@ def _parents_by_depth(rows: Sequence[Any], what: str, deepest: int) -> list[int 
 def _kept(model, campaign: Campaign, rows: Sequence[Any], what: str) -> dict[int, Any]:
     """The stored rows the page sent back, by id; an id from elsewhere is refused."""
     existing = {obj.pk: obj for obj in model.objects.filter(campaign=campaign)}
+    seen: set[int] = set()
     for position, row in enumerate(rows, start=1):
-        if row.id is not None and row.id not in existing:
+        if row.id is not None and (row.id not in existing or row.id in seen):
             raise ValidationError(
                 _("%(what)s %(n)d no longer exists: reload the page.")
                 % {"what": what, "n": position}
             )
+        if row.id is not None:
+            seen.add(row.id)
     return existing
 
 
@@ -206,6 +209,7 @@ def write_timeline(campaign: Campaign, milestones: Sequence[MilestoneRow]) -> No
     what = _("Timeline line")
     existing = _kept(Milestone, campaign, milestones, what)
     deadlines = {d.pk: d for d in Deadline.objects.filter(milestone__campaign=campaign)}
+    seen: set[int] = set()
     errors = []
     for position, row in enumerate(milestones, start=1):
         if not row.label.strip() or not row.text.strip():
@@ -215,8 +219,10 @@ def write_timeline(campaign: Campaign, milestones: Sequence[MilestoneRow]) -> No
                 _("%(what)s %(n)d ends before it starts.") % {"what": what, "n": position}
             )
         for given in row.deadlines:
-            if given.id is not None and given.id not in deadlines:
+            if given.id is not None and (given.id not in deadlines or given.id in seen):
                 errors.append(_("A deadline no longer exists: reload the page."))
+            if given.id is not None:
+                seen.add(given.id)
             if not given.deliverable.strip():
                 errors.append(
                     _("%(what)s %(n)d: say what is due on %(day)s.")
@@ -365,11 +371,14 @@ def write_participants(campaign: Campaign, rows: Sequence[ParticipationRow]) -> 
 
 
 RECIPIENT_LENGTH = Recipient._meta.get_field("text").max_length or 300
+RECIPIENT_LINES = 200
 
 
 def write_recipients(campaign: Campaign, lines: Sequence[str]) -> None:
     """One line each; lines are rewritten in place, so an unchanged list changes nothing."""
     texts = [line.strip() for line in lines if line.strip()]
+    if len(texts) > RECIPIENT_LINES:
+        raise ValidationError(_("At most %d recipients.") % RECIPIENT_LINES)
     for position, text in enumerate(texts, start=1):
         if len(text) > RECIPIENT_LENGTH:
             raise ValidationError(

@@ -64,6 +64,7 @@ from soket.campaigns.parts import (
     write_timeline,
 )
 from soket.core import clock
+from soket.core.forms import FIRST_YEAR, LAST_YEAR
 from soket.orgs.models import Unit, UnitKind, User
 
 
@@ -75,6 +76,9 @@ class Action(enum.StrEnum):
     SAVE = "campaign_save"
     ISSUE = "campaign_issue"
     AMEND = "campaign_amend"
+
+
+REASON_LENGTH = 2000  # an amendment's reason goes into every notice and e-mail
 
 
 class CampaignConflict(ValidationError):
@@ -107,11 +111,6 @@ def _new_code(owner: Unit, title: str, *, salt: int = 0) -> str:
         n += 1
         code = f"{base}-{n}"
     return code
-
-
-# A period a union reviews; beyond these a date is a slip of the keyboard (and moving
-# one by months could leave the calendar).
-FIRST_YEAR, LAST_YEAR = 1945, 2200
 
 
 def _check_header(header: Header) -> None:
@@ -268,6 +267,15 @@ def campaign_copy(*, by: User, source: Campaign, owner: Unit, header: Header) ->
         ),
     )
     months = months_between(source.reviewed_to, header.reviewed_to)
+    if not all(
+        FIRST_YEAR <= shift_date(day, months).year <= LAST_YEAR
+        for day in Deadline.objects.filter(milestone__campaign=source).values_list(
+            "due_on", flat=True
+        )
+    ):
+        raise ValidationError(
+            {"reviewed_to": _("Moved to this period, a date of the timeline leaves the calendar.")}
+        )
     campaign = _new_draft(owner, header)
     write_plan(campaign, plan_rows(source, keep_ids=False))
     write_timeline(
@@ -319,6 +327,8 @@ def _editing(
     _require_admin(by, locked.owner)
     if locked.revision != revision:
         raise CampaignConflict
+    if len(reason) > REASON_LENGTH:
+        raise ValidationError({"reason": _("Say why in at most %d characters.") % REASON_LENGTH})
     if locked.is_issued and not reason.strip():
         raise ValidationError(
             {"reason": _("The plan is issued: say why it is amended, for the units it reaches.")}

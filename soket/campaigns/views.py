@@ -85,6 +85,12 @@ def campaign_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "campaigns/campaign_new.html", {"form": form})
 
 
+def _posted_revision(request: AuthenticatedHttpRequest) -> int:
+    """The revision the page was made from; a missing or garbled one reads as stale."""
+    revision = params.whole(request.POST.get("revision"))
+    return -1 if revision is None else revision
+
+
 def _add_errors(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
@@ -106,11 +112,11 @@ def campaign_edit(request: AuthenticatedHttpRequest, pk: int, part: str) -> Http
         campaign, user=request.user, data=request.POST if request.method == "POST" else None
     )
     reason = request.POST.get("reason", "").strip()
-    revision = params.whole(request.POST.get("revision")) if request.method == "POST" else None
+    revision = _posted_revision(request) if request.method == "POST" else campaign.revision
     conflict = False
     if request.method == "POST" and editor.is_valid():
         try:
-            editor.save(revision=revision if revision is not None else -1, reason=reason)
+            editor.save(revision=revision, reason=reason)
         except services.CampaignConflict as error:
             # Shown again against the stored version: saving now overwrites it knowingly.
             editor.refused(error)
@@ -118,7 +124,9 @@ def campaign_edit(request: AuthenticatedHttpRequest, pk: int, part: str) -> Http
         except ValidationError as error:
             editor.refused(error)
         else:
-            if campaign.is_issued:
+            if campaign.revision == revision:  # the revision moves only when something did
+                messages.info(request, _("Nothing changed."))
+            elif campaign.is_issued:
                 messages.success(
                     request, _("The amendment is recorded and sent to the units it concerns.")
                 )
@@ -134,7 +142,7 @@ def campaign_edit(request: AuthenticatedHttpRequest, pk: int, part: str) -> Http
             "parts": list(parts.Part),
             "editor": editor,
             "reason": reason,
-            "revision": campaign.revision if revision is None else revision,
+            "revision": revision,
             "conflict": conflict,
         },
     )
@@ -164,7 +172,7 @@ def campaign_issue(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             services.campaign_issue(
                 by=request.user,
                 campaign=campaign,
-                revision=params.id_or_404(request.POST.get("revision")),
+                revision=_posted_revision(request),
                 **form.cleaned_data,
             )
         except ValidationError as error:

@@ -2,7 +2,8 @@
 participating units of the levels concerned (and the owner's departments), each once.
 
 Run by the background runner (tasks.announce_campaign), as a national plan reaches
-hundreds of thousands of people; safe to run twice, since every notice carries its key.
+hundreds of thousands of people: a chunk of people per transaction, and safe to run
+twice or after a crash, since every notice carries its key.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from django.urls import reverse
 
 from soket.campaigns.models import Campaign
 from soket.campaigns.selectors import participating_units
-from soket.notices.services import notify
+from soket.notices.services import notify_all
 from soket.orgs.models import User
 from soket.reports import lateness, workflow
 
@@ -35,4 +36,4 @@ def announce(
         return 0
     people = people_told(campaign, kind_ids=kind_ids, departments=departments)
     url = reverse("campaign_detail", args=[campaign.pk])
-    return len(notify(users=people.iterator(), text=text, url=url, key=key))
+    return notify_all(users=people, text=text, url=url, key=key)

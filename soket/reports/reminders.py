@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 
 from soket.campaigns.models import Campaign, Deadline
 from soket.notices.models import Notice
-from soket.notices.services import notify
+from soket.notices.services import notify, notify_all
 from soket.orgs.models import Department, Unit, User
 from soket.reports import completeness, lateness, selectors, workflow
 
@@ -93,7 +93,7 @@ def _sweep(today: datetime.date) -> int:
         key = f"reminder:{deadline.pk}:{deadline.due_on:%Y%m%d}:{step.name}"
         if deadline.for_departments:
             people = _missing_departments(deadline)
-            sent += len(notify(users=people, text=_text(step, deadline), url=url, key=key))
+            sent += notify_all(users=people, text=_text(step, deadline), url=url, key=key)
             continue
         within = campaign.owner.parent or campaign.owner
         # Still to come: not started, a draft (a withdrawn one too) or returned to mend,
@@ -104,7 +104,7 @@ def _sweep(today: datetime.date) -> int:
             )
         )
         people = workflow.holders(workflow.of_units(workflow.writing_roles(), missing))
-        sent += len(notify(users=people, text=_text(step, deadline), url=url, key=key))
+        sent += notify_all(users=people, text=_text(step, deadline), url=url, key=key)
         if step.name == "overdue":
             late = completeness.late_units(campaign=campaign, within=within, today=today)
             sent += _escalate(deadline, late.filter(kind=deadline.unit_kind), url)
@@ -171,7 +171,7 @@ def units_remind(*, campaign: Campaign, units: QuerySet[Unit], today: datetime.d
     people = workflow.holders(roles)
     key = reminder_key(campaign, today)
     already = Notice.objects.filter(key=key, user__in=people.values("pk")).count()
-    sent = notify(
+    sent = notify_all(
         users=people,
         text=_("Reminder: your unit's report for “%s” has not been submitted.") % campaign.title,
         url=reverse("campaign_reports", args=[campaign.pk]),
@@ -180,7 +180,7 @@ def units_remind(*, campaign: Campaign, units: QuerySet[Unit], today: datetime.d
     reached = roles.filter(user__is_active=True).values("unit_id")
     nobody = units.exclude(pk__in=reached).order_by("path")
     return Reminded(
-        people=len(sent),
+        people=sent,
         already=already,
         nobody=list(nobody.values_list("name", flat=True)[:NAMED]),
         nobody_count=nobody.count(),

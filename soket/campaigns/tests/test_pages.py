@@ -335,3 +335,62 @@ class AfterReviewTestCase(PlanPagesTestCase):
             self.client.get(reverse("campaign_detail", args=[campaign.pk])),
             f'href="{reverse("campaign_reports", args=[campaign.pk])}"',
         )
+
+
+class HostileInputTestCase(PlanPagesTestCase):
+    """What an outsider sent the pages: each refused in Vietnamese, nothing written."""
+
+    def test_a_page_cut_short_deletes_nothing(self):
+        campaign = self.new_draft()
+        url = self.edit_url(campaign, "ke-hoach")
+        page = self.client.get(url)
+        before = campaign.sections.count()
+        response = self.client.post(url, post_data(page, **{"section-TOTAL_FORMS": "0"}))
+        self.assertContains(response, "Trang gửi về không đầy đủ")
+        self.assertEqual(campaign.sections.count(), before)
+
+    def test_one_row_sent_twice_is_refused(self):
+        campaign = self.new_draft()
+        url = self.edit_url(campaign, "ke-hoach")
+        page = self.client.get(url)
+        first = page.context["editor"].formset.forms[0].initial["id"]
+        response = self.client.post(url, post_data(page, **{"section-1-id": str(first)}))
+        self.assertContains(response, "không còn nữa: hãy tải lại trang")
+
+    def test_a_thousand_lines_are_refused_at_once(self):
+        campaign = self.new_draft()
+        url = self.edit_url(campaign, "de-cuong")
+        page = self.client.get(url)
+        response = self.client.post(url, post_data(page, **{"outline-TOTAL_FORMS": "100000"}))
+        self.assertContains(response, "Tối đa 250 dòng")
+
+    def test_a_damaged_row_id_is_named(self):
+        campaign = self.new_draft()
+        url = self.edit_url(campaign, "ke-hoach")
+        response = self.client.post(url, post_data(self.client.get(url), **{"section-0-id": "abc"}))
+        self.assertContains(response, "Một dòng của trang bị hỏng")
+
+    def test_a_deadline_in_the_year_9999_is_refused(self):
+        campaign = self.new_draft(start="copy", source=self.campaign.pk)
+        url = self.edit_url(campaign, "tien-do")
+        page = self.client.get(url)
+        response = self.client.post(url, post_data(page, **{"due-0-due_on": "31/12/9999"}))
+        self.assertContains(response, "Ghi năm trong khoảng 1945 đến 2200")
+
+    def test_saving_without_a_change_says_so(self):
+        self.client.force_login(self.dave)
+        url = self.edit_url(self.campaign, "noi-nhan")
+        response = self.client.post(
+            url, post_data(self.client.get(url), reason="Xem lại"), follow=True
+        )
+        self.assertContains(response, "Không có gì thay đổi")
+        self.assertFalse(Amendment.objects.exists())
+
+    def test_issuing_from_a_page_without_its_revision_is_a_conflict_not_a_404(self):
+        campaign = self.new_draft(start="copy", source=self.campaign.pk)
+        response = self.client.post(
+            reverse("campaign_issue", args=[campaign.pk]),
+            {"document_number": "1/KH", "issued_on": "01/10/2018", "signer_title": "CHỦ TỊCH",
+             "signer_name": "Nguyễn Văn A"},
+        )  # fmt: skip
+        self.assertContains(response, "Người khác đã lưu")
