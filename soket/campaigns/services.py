@@ -319,14 +319,26 @@ def campaign_copy(*, by: User, source: Campaign, owner: Unit, header: Header) ->
 # Saving a part: one guarded, audited transaction; an amendment once issued.
 
 
-@contextmanager
-def _editing(
-    *, by: User, campaign: Campaign, revision: int, part: Part, reason: str
-) -> Iterator[Campaign]:
+def _locked(*, by: User, campaign: Campaign, revision: int) -> Campaign:
+    """The campaign, locked for a change by one of its administrators from a page made
+    of its current revision."""
     locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
     _require_admin(by, locked.owner)
     if locked.revision != revision:
         raise CampaignConflict
+    return locked
+
+
+def participating_kind_ids(campaign: Campaign) -> list[int]:
+    """The levels a campaign addresses, in any of its participations."""
+    return sorted(set(campaign.participations.values_list("kinds", flat=True)) - {None})
+
+
+@contextmanager
+def _editing(
+    *, by: User, campaign: Campaign, revision: int, part: Part, reason: str
+) -> Iterator[Campaign]:
+    locked = _locked(by=by, campaign=campaign, revision=revision)
     if len(reason) > REASON_LENGTH:
         raise ValidationError({"reason": _("Say why in at most %d characters.") % REASON_LENGTH})
     if locked.is_issued and not reason.strip():
@@ -406,14 +418,7 @@ def _told(campaign: Campaign, part: Part, before: dict, after: dict) -> tuple[li
         return kinds, "departments" in moved
     if part in (Part.COMMITTEE, Part.RECIPIENTS):
         return [], False
-    kinds = sorted(
-        {
-            kind.pk
-            for p in campaign.participations.prefetch_related("kinds")
-            for kind in p.kinds.all()
-        }
-    )
-    return kinds, part in (Part.HEADER, Part.OUTLINE)
+    return participating_kind_ids(campaign), part in (Part.HEADER, Part.OUTLINE)
 
 
 def _check_outline_kept(campaign: Campaign, header: Header) -> None:
@@ -571,10 +576,7 @@ def campaign_issue(
 ) -> Campaign:
     """Issue (ban hành) a draft: from now on its units see it, may start their reports, and
     are told; it changes only by amendment."""
-    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    _require_admin(by, locked.owner)
-    if locked.revision != revision:
-        raise CampaignConflict
+    locked = _locked(by=by, campaign=campaign, revision=revision)
     if locked.is_issued:
         raise ValidationError(_("This plan is already issued; change it by an amendment."))
     errors: dict[str, str] = {}
@@ -615,13 +617,7 @@ def campaign_issue(
             "signer_name": campaign.signer_name,
         },
     )
-    kind_ids = sorted(
-        {
-            kind.pk
-            for p in campaign.participations.prefetch_related("kinds")
-            for kind in p.kinds.all()
-        }
-    )
+    kind_ids = participating_kind_ids(campaign)
     with translation.override(settings.LANGUAGE_CODE):  # for the units, not the issuer
         text = _("Plan %(number)s of %(day)s issued: “%(title)s”. Your unit's report is open.") % {
             "number": campaign.document_number,
@@ -656,7 +652,7 @@ def levels_without_deadline(campaign: Campaign) -> list[UnitKind]:
         milestone__campaign=campaign, is_report=True, unit_kind__isnull=False
     ).values("unit_kind_id")
     return list(
-        UnitKind.objects.filter(pk__in=campaign.participations.values("kinds"))
+        UnitKind.objects.filter(pk__in=participating_kind_ids(campaign))
         .exclude(pk__in=with_deadline)
         .order_by("rank")
     )
