@@ -8,6 +8,7 @@ their basis before the change and tells them after it, if the basis moved.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from soket.campaigns.models import Campaign
@@ -21,10 +22,18 @@ class CampaignFollower(Protocol):
         """The campaign's basis moved: catch up."""
 
     def announce(
-        self, campaign: Campaign, *, key: str, text: str, kind_ids: list[int], departments: bool
+        self,
+        campaign: Campaign,
+        *,
+        key: str,
+        text: str,
+        kind_ids: list[int],
+        departments: bool,
+        report_date_kinds: list[int],
     ) -> None:
         """Tell the participating units of these levels (and the owner's departments) of
-        an issue or an amendment, once each under `key`."""
+        an issue or an amendment, once each under `key`; of the levels in
+        `report_date_kinds`, only the units whose report date is this plan's."""
 
     def written_sections(self, section_ids: list[int]) -> list[str]:
         """Headings of the outline sections that some report has text under."""
@@ -49,10 +58,19 @@ def changed(campaign: Campaign) -> None:
 
 
 def announce(
-    campaign: Campaign, *, key: str, text: str, kind_ids: list[int], departments: bool
+    campaign: Campaign,
+    *,
+    key: str,
+    text: str,
+    kind_ids: list[int],
+    departments: bool,
+    report_date_kinds: Sequence[int] = (),
 ) -> None:
     for follower in _followers:
-        follower.announce(campaign, key=key, text=text, kind_ids=kind_ids, departments=departments)
+        follower.announce(
+            campaign, key=key, text=text, kind_ids=kind_ids, departments=departments,
+            report_date_kinds=list(report_date_kinds),
+        )  # fmt: skip
 
 
 def written_sections(section_ids: list[int]) -> list[str]:

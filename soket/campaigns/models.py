@@ -61,6 +61,14 @@ class Campaign(models.Model):
         default=False,
         help_text=_("The plan's number and date are not in the source: the demo made them up."),
     )
+    deployed_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deployments",
+        verbose_name=_("deploys the plan"),
+    )
 
     class Meta:
         ordering = ["-reviewed_to", "title"]
@@ -70,7 +78,10 @@ class Campaign(models.Model):
             models.CheckConstraint(
                 condition=Q(reviewed_to__gt=models.F("reviewed_from")),
                 name="campaigns_period_ends_after_start",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["deployed_from", "owner"], name="campaigns_deployed_once_per_unit"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -79,6 +90,10 @@ class Campaign(models.Model):
     @property
     def is_issued(self) -> bool:
         return self.state == self.State.ISSUED
+
+    @property
+    def is_deployment(self) -> bool:
+        return self.deployed_from_id is not None
 
 
 class PlanSection(models.Model):

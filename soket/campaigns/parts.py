@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from soket.campaigns import hooks
@@ -24,8 +25,9 @@ from soket.campaigns.models import (
     Recipient,
     SteeringMember,
 )
-from soket.campaigns.selectors import outline_choices
+from soket.campaigns.selectors import deployment_chain, outline_choices, outline_plans
 from soket.orgs.models import Unit, UnitKind
+from soket.resolutions.models import Target
 
 
 class Part(enum.StrEnum):
@@ -50,6 +52,14 @@ class Part(enum.StrEnum):
             Part.PARTICIPANTS: _("Participating units"),
             Part.RECIPIENTS: _("Recipients"),
         }[self]
+
+
+def parts_of(campaign: Campaign) -> list[Part]:
+    """The parts a campaign's administrators write: a deployed plan takes its units from
+    the plan it deploys (and adds sections of its own to that plan's outline)."""
+    if campaign.is_deployment:
+        return [part for part in Part if part is not Part.PARTICIPANTS]
+    return list(Part)
 
 
 # What a page gives: plain rows, so a form, a command or a test can build them.
@@ -292,7 +302,31 @@ def write_outline(campaign: Campaign, rows: Sequence[OutlineRow]) -> None:
     targets, items = outline_choices(campaign)
     target_ids = set(targets.values_list("pk", flat=True))
     item_ids = set(items.values_list("pk", flat=True))
+    # A unit's report lists the plan's targets and a deployment's own by code, together:
+    # no code twice, whether the plan above or a deployment below took it first.
+    linked = Target.objects.filter(
+        Q(outline_sections__campaign__in=outline_plans(campaign)[:-1])
+        | Q(outline_sections__campaign__in=deployment_chain(campaign)[1:])
+    )
+    taken = dict(
+        Target.objects.filter(
+            pk__in={pk for row in rows for pk in row.target_ids},
+            code__in=linked.values("code"),
+        )
+        .exclude(pk__in=linked.values("pk"))
+        .values_list("pk", "code")
+    )
     for position, row in enumerate(rows, start=1):
+        clash = [taken[pk] for pk in row.target_ids if pk in taken]
+        if clash:
+            raise ValidationError(
+                _(
+                    "%(what)s %(n)d: target %(code)s has the code of another target of a plan "
+                    "it deploys or that deploys it; the units' reports would show two "
+                    "%(code)s. Give one of them another code."
+                )
+                % {"what": what, "n": position, "code": clash[0]}
+            )
         if not row.heading.strip():
             raise ValidationError(
                 _("%(what)s %(n)d: give a heading.") % {"what": what, "n": position}

@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
-from soket.campaigns.access import visible_campaigns
+from soket.campaigns.access import administered_units, visible_campaigns
+from soket.campaigns.deadlines import issued_deployments, plan_of
 from soket.campaigns.models import (
     Campaign,
     OutlineSection,
     PlanSection,
     SteeringMember,
 )
-from soket.orgs.access import Perm, role_units
-from soket.orgs.models import Unit, UnitKind, User
+from soket.orgs.access import Perm, role_units, visible_units
+from soket.orgs.models import Unit, UnitKind, User, ids_in_path, path_upper_bound
 from soket.resolutions.models import ReviewItem, Target
 
 
@@ -42,13 +54,6 @@ def campaign_detail_for(*, user: User, pk: int) -> Campaign:
             ),
             "milestones__deadlines__unit_kind",
             Prefetch("steering_members", queryset=SteeringMember.objects.all()),
-            Prefetch(
-                "outline_sections",
-                queryset=OutlineSection.objects.filter(parent__isnull=True).prefetch_related(
-                    "subsections__targets", "subsections__review_items", "targets", "review_items"
-                ),
-                to_attr="top_outline",
-            ),
             "recipients",
             "resolutions__issuer",
             "review_items",
@@ -78,11 +83,160 @@ def participating_units(*, campaign: Campaign, on: datetime.date | None = None) 
     return units.active_on(on) if on else units
 
 
+def outline_plans(campaign: Campaign, unit: Unit | None = None) -> list[int]:
+    """The plans whose outline sections a report answers, top first: the plan its unit
+    reports under, then the deployments of it by the federations at or above the unit,
+    each adding sections of its own. Without a unit, a plan's outline as its Word
+    document shows it: a deployment's with those of the plans it deploys above it."""
+    if unit is None:
+        chain = [campaign]
+        while chain[0].deployed_from_id is not None:
+            chain.insert(0, Campaign.objects.get(pk=chain[0].deployed_from_id))
+        return [plan.pk for plan in chain]
+    plan = plan_of(campaign)
+    above = ids_in_path(unit.path)
+    deployments = Campaign.objects.filter(
+        pk__in=issued_deployments(plan), owner__in=above
+    ).order_by("owner__depth")
+    return [plan.pk, *deployments.values_list("pk", flat=True)]
+
+
+def report_outline(campaign: Campaign, unit: Unit | None = None) -> QuerySet[OutlineSection]:
+    """The outline sections a unit's report answers (see outline_plans), in order."""
+    plans = outline_plans(campaign, unit)
+    depth = {pk: index for index, pk in enumerate(plans)}
+    sections = OutlineSection.objects.filter(campaign__in=plans)
+    if len(plans) == 1:
+        return sections.order_by("order")
+    return sections.annotate(
+        plan_rank=Case(
+            *[When(campaign_id=pk, then=Value(rank)) for pk, rank in depth.items()],
+            output_field=IntegerField(),
+        )
+    ).order_by("plan_rank", "order")
+
+
+def outline_tree(campaign: Campaign) -> list[OutlineSection]:
+    """The top sections of the outline a plan's units answer (for a deployment, those of
+    the plans it deploys first, then its own), their subsections and links prefetched."""
+    return list(
+        report_outline(campaign)
+        .filter(parent__isnull=True)
+        .prefetch_related(
+            "subsections__targets", "subsections__review_items", "targets", "review_items"
+        )
+    )
+
+
 def outline_choices(campaign: Campaign) -> tuple[QuerySet[Target], QuerySet[ReviewItem]]:
     """What an outline section may ask units to report on: the targets of the resolutions
-    the campaign reviews, and the items it reviews with them."""
+    the campaign reviews, and the items it reviews with them; for a deployment, those the
+    plans it deploys do not ask already (its own, such as its federation's targets that
+    make the plan's concrete)."""
     targets = Target.objects.filter(resolution__in=campaign.resolutions.all())
+    if campaign.is_deployment:
+        above = OutlineSection.objects.filter(
+            campaign__in=outline_plans(campaign)[:-1], targets__isnull=False
+        ).values("targets")
+        targets = targets.exclude(pk__in=above)
     return (
         targets.select_related("resolution").order_by("resolution__pk", "order", "code"),
         campaign.review_items.order_by("code"),
     )
+
+
+def deployment_chain(plan: Campaign) -> list[int]:
+    """The plan and every deployment of it at any depth, drafts included (one query a
+    level of the tree)."""
+    found, frontier = [plan.pk], [plan.pk]
+    while frontier:
+        frontier = list(
+            Campaign.objects.filter(deployed_from__in=frontier).values_list("pk", flat=True)
+        )
+        found += frontier
+    return found
+
+
+def kinds_below(plan: Campaign, owner: Unit) -> list[int]:
+    """The levels of the plan's participating units below `owner`: those its deployment
+    addresses and sets dates for."""
+    below = participating_units(campaign=plan).filter(
+        path__startswith=owner.path, kind__rank__gt=owner.kind.rank
+    )
+    return sorted(set(below.values_list("kind_id", flat=True)))
+
+
+def _with_levels_below(plan: Campaign) -> Exists:
+    """A condition on units: the plan has participating units of lower levels below them
+    (they are federations of the plan, which deploy it)."""
+    return Exists(
+        participating_units(campaign=plan).filter(
+            path__startswith=OuterRef("path"), kind__rank__gt=OuterRef("kind__rank")
+        )
+    )
+
+
+def deploying_units(*, user: User, source: Campaign) -> QuerySet[Unit]:
+    """The federations the user may deploy `source` for, in one query: where they are a
+    campaign administrator, below its owner, taking part in the plan with lower levels
+    of its own below them, not yet deploying it (or a deployment of it), and with no
+    nearer deployment above them (a federation deploys the nearest plan above it, so
+    never past its own federation's dates)."""
+    if not source.is_issued:
+        return Unit.objects.none()
+    plan = plan_of(source)
+    nearer = Q(pk__in=[])
+    for path in Campaign.objects.filter(pk__in=issued_deployments(plan)).values_list(
+        "owner__path", flat=True
+    ):
+        if path.startswith(source.owner.path) and path != source.owner.path:
+            nearer |= Q(path__gt=path, path__lt=path_upper_bound(path))
+    return (
+        Unit.objects.subtree_of(source.owner, include_self=False)
+        .filter(pk__in=administered_units(user).values("pk"))
+        .exclude(pk__in=Campaign.objects.filter(pk__in=deployment_chain(plan)).values("owner_id"))
+        .exclude(nearer)
+        .filter(pk__in=participating_units(campaign=plan).values("pk"))
+        .filter(_with_levels_below(plan))
+        .select_related("kind")
+        .order_by("path")
+    )
+
+
+@dataclass(frozen=True)
+class Federation:
+    """A federation below a plan's owner, and its deployment of the plan if it has one."""
+
+    unit: Unit
+    deployment: Campaign | None
+
+    @property
+    def has_deployed(self) -> bool:
+        return self.deployment is not None and self.deployment.is_issued
+
+
+def deployments_below(*, campaign: Campaign, user: User) -> list[Federation]:
+    """The federations directly below a plan's owner that deploy it (those of its
+    participating units with participating units of their own below them), in the
+    user's scope, each with its deployment (drafts included), in tree order."""
+    plan = plan_of(campaign)
+    federations = list(
+        participating_units(campaign=plan)
+        .filter(parent=campaign.owner)
+        .filter(_with_levels_below(plan))
+        .filter(pk__in=visible_units(user).values("pk"))
+        .select_related("kind")
+        .order_by("kind__rank", "path")
+    )
+    deployments = {
+        deployment.owner_id: deployment
+        for deployment in Campaign.objects.filter(
+            deployed_from=campaign, owner__in=[unit.pk for unit in federations]
+        )
+    }
+    return [Federation(unit, deployments.get(unit.pk)) for unit in federations]
+
+
+def deployment_of(*, campaign: Campaign, units: QuerySet[Unit]) -> QuerySet[Campaign]:
+    """The deployments of `campaign` by these units (drafts included)."""
+    return Campaign.objects.filter(deployed_from=campaign, owner__in=units).select_related("owner")

@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from soket.audit import services as audit
 from soket.campaigns import hooks, skeletons
 from soket.campaigns.access import administered_units, visible_campaigns
+from soket.campaigns.deadlines import ReportDates, plan_of, report_dates
 from soket.campaigns.models import (
     Amendment,
     Campaign,
@@ -52,6 +53,7 @@ from soket.campaigns.parts import (
     PlanRow,
     describe_changes,
     member_rows,
+    milestone_rows,
     outline_rows,
     plan_rows,
     snapshot,
@@ -63,9 +65,13 @@ from soket.campaigns.parts import (
     write_recipients,
     write_timeline,
 )
+from soket.campaigns.selectors import (
+    deploying_units,
+    kinds_below,
+)
 from soket.core import clock
 from soket.core.forms import FIRST_YEAR, LAST_YEAR
-from soket.orgs.models import Unit, UnitKind, User
+from soket.orgs.models import PATH_STEP, Unit, UnitKind, User
 
 
 class Action(enum.StrEnum):
@@ -76,6 +82,7 @@ class Action(enum.StrEnum):
     SAVE = "campaign_save"
     ISSUE = "campaign_issue"
     AMEND = "campaign_amend"
+    DEPLOY = "campaign_deploy"
 
 
 REASON_LENGTH = 2000  # an amendment's reason goes into every notice and e-mail
@@ -366,7 +373,7 @@ def _amend(
     *, by: User, campaign: Campaign, part: Part, reason: str, before: dict, after: dict
 ) -> Amendment:
     number = (campaign.amendments.aggregate(n=Max("number"))["n"] or 0) + 1
-    kind_ids, departments = _told(campaign, part, before, after)
+    kind_ids, departments, report_dates_only = _told(campaign, part, before, after)
     with translation.override(settings.LANGUAGE_CODE):  # for the units, not the editor
         changes = describe_changes(part, before, after)
         text = _("The plan “%(title)s” was amended (%(part)s): %(changes)s. Reason: %(reason)s") % {
@@ -400,25 +407,42 @@ def _amend(
             text=text,
             kind_ids=kind_ids,
             departments=departments,
+            report_date_kinds=report_dates_only,
         )
     return amendment
 
 
-def _told(campaign: Campaign, part: Part, before: dict, after: dict) -> tuple[list[int], bool]:
-    """The levels an amendment reaches: those whose deadlines moved for the timeline;
-    nobody for the committee and the distribution list (they address no unit); every
-    participating level for anything else."""
+def _told(
+    campaign: Campaign, part: Part, before: dict, after: dict
+) -> tuple[list[int], bool, list[int]]:
+    """The levels an amendment reaches, whether the departments are told, and the levels
+    of those where only report dates moved: their units are told only where this plan's
+    date is theirs (not below a federation that deployed it with a date of its own).
+
+    For the timeline, the levels whose deadlines moved; nobody for the committee and the
+    distribution list (they address no unit); every participating level otherwise."""
     if part is Part.TIMELINE:
-        moved = {
-            key
-            for key in set(before["deadlines"]) | set(after["deadlines"])
-            if before["deadlines"].get(key) != after["deadlines"].get(key)
-        }
+        old, new = before["deadlines"], after["deadlines"]
+        moved = {key for key in set(old) | set(new) if old.get(key) != new.get(key)}
         kinds = sorted({int(key) for key in moved if key != "departments"})
-        return kinds, "departments" in moved
+
+        def other_than_reports(rows: list) -> list:
+            return [row for row in rows if not row[2]]  # [day, deliverable, is_report]
+
+        dates_only = [
+            kind
+            for kind in kinds
+            if other_than_reports(old.get(str(kind), []))
+            == other_than_reports(new.get(str(kind), []))
+            # A report date removed: the level's units below take another date; all told.
+            and any(row[2] for row in new.get(str(kind), []))
+        ]
+        # A deployed plan addresses no department: the thematic reports are the plan's.
+        return kinds, "departments" in moved and not campaign.is_deployment, dates_only
     if part in (Part.COMMITTEE, Part.RECIPIENTS):
-        return [], False
-    return participating_kind_ids(campaign), part in (Part.HEADER, Part.OUTLINE)
+        return [], False, []
+    departments = part in (Part.HEADER, Part.OUTLINE) and not campaign.is_deployment
+    return participating_kind_ids(campaign), departments, []
 
 
 def _check_outline_kept(campaign: Campaign, header: Header) -> None:
@@ -447,6 +471,7 @@ def campaign_save_header(
 ) -> Campaign:
     with transaction.atomic():
         _check_header(header)
+        _check_deployed_header(campaign, header)
         _check_outline_kept(campaign, header)
         with _editing(
             by=by, campaign=campaign, revision=revision, part=Part.HEADER, reason=reason
@@ -496,7 +521,7 @@ def campaign_save_timeline(
         revision=revision,
         part=Part.TIMELINE,
         reason=reason,
-        write=lambda locked: write_timeline(locked, milestones),
+        write=lambda locked: _write_deployed_timeline(locked, milestones),
     )
 
 
@@ -534,6 +559,8 @@ def campaign_save_participants(
     rows: Sequence[ParticipationRow],
     reason: str = "",
 ) -> Campaign:
+    if campaign.is_deployment:
+        raise ValidationError(_("A deployed plan takes its units from the plan it deploys."))
     return _save_part(
         by=by,
         campaign=campaign,
@@ -591,7 +618,9 @@ def campaign_issue(
     problems = issue_problems(locked)
     if problems:
         raise ValidationError(problems)
-    before = {"state": locked.state}
+    if locked.is_deployment:
+        _check_deployed_dates(locked, _deadline_rows(locked))
+    before, basis = {"state": locked.state}, hooks.basis(locked)
     Campaign.objects.filter(pk=locked.pk).update(
         state=Campaign.State.ISSUED,
         document_number=document_number.strip(),
@@ -617,6 +646,8 @@ def campaign_issue(
             "signer_name": campaign.signer_name,
         },
     )
+    if hooks.basis(campaign) != basis:
+        hooks.changed(campaign)  # a deployment's dates now apply below its federation
     kind_ids = participating_kind_ids(campaign)
     with translation.override(settings.LANGUAGE_CODE):  # for the units, not the issuer
         text = _("Plan %(number)s of %(day)s issued: “%(title)s”. Your unit's report is open.") % {
@@ -629,14 +660,20 @@ def campaign_issue(
         key=f"campaign:{campaign.pk}:issued",
         text=text,
         kind_ids=kind_ids,
-        departments=True,
+        departments=not campaign.is_deployment,
     )
     return campaign
 
 
 def issue_problems(campaign: Campaign) -> list[str]:
-    """What a plan lacks before it can be issued: units to address and an outline."""
+    """What a plan lacks before it can be issued: units to address and an outline (a
+    deployed plan has both from the plan it deploys, which must still be in force)."""
     problems = []
+    if campaign.is_deployment:
+        source = campaign.deployed_from
+        if source is None or not source.is_issued:
+            problems.append(_("The plan it deploys is not issued."))
+        return problems
     if not campaign.participations.exists():
         problems.append(_("Choose the participating units."))
     if not campaign.outline_sections.exists():
@@ -656,3 +693,174 @@ def levels_without_deadline(campaign: Campaign) -> list[UnitKind]:
         .exclude(pk__in=with_deadline)
         .order_by("rank")
     )
+
+
+# Deploying (triển khai): a federation below turns an issued plan into its own.
+
+
+@transaction.atomic
+def campaign_deploy(*, by: User, source: Campaign, owner: Unit) -> Campaign:
+    """A draft of `owner` deploying the issued plan `source`: the same resolutions,
+    period and report outline (the units keep reporting under the plan at the top, so
+    their figures roll up unchanged); the plan's sections and timeline as a start, with
+    only the dates of the levels below `owner`; its own committee, signer and units to
+    tell (its participating units below it)."""
+    _require_admin(by, owner)
+    if not visible_campaigns(by).filter(pk=source.pk).exists():
+        raise PermissionDenied
+    source = Campaign.objects.select_for_update().get(pk=source.pk)
+    if not deploying_units(user=by, source=source).filter(pk=owner.pk).exists():
+        raise ValidationError(
+            _(
+                "%(unit)s cannot deploy this plan: it must be issued, and %(unit)s a "
+                "participating federation below its issuer that has not deployed it yet."
+            )
+            % {"unit": owner}
+        )
+    plan = plan_of(source)
+    levels = kinds_below(plan, owner)
+    header = Header(
+        kind=source.kind,
+        title=source.title,
+        reviewed_from=source.reviewed_from,
+        reviewed_to=source.reviewed_to,
+        resolution_ids=tuple(source.resolutions.values_list("pk", flat=True)),
+        review_item_ids=tuple(source.review_items.values_list("pk", flat=True)),
+        preamble=source.preamble,
+        closing=source.closing,
+        signing_capacity=owner.kind.signing_capacity,
+    )
+    campaign = _new_draft(owner, header)
+    Campaign.objects.filter(pk=campaign.pk).update(deployed_from=source)
+    campaign.deployed_from = source
+    write_plan(campaign, plan_rows(source, keep_ids=False))
+    write_timeline(
+        campaign,
+        [
+            dataclasses.replace(
+                row,
+                id=None,
+                deadlines=tuple(
+                    dataclasses.replace(d, id=None)
+                    for d in row.deadlines
+                    if d.unit_kind_id in levels
+                ),
+            )
+            for row in milestone_rows(source)
+        ],
+    )
+    write_participants(campaign, [ParticipationRow(owner.pk, tuple(levels))])
+    audit.record(
+        by=by,
+        action=Action.DEPLOY,
+        instance=campaign,
+        after={"from": source.pk, **snapshot_all(campaign)},
+    )
+    return campaign
+
+
+def _deadline_rows(campaign: Campaign) -> list[DeadlineRow]:
+    return [d for row in milestone_rows(campaign) for d in row.deadlines]
+
+
+def _write_deployed_timeline(campaign: Campaign, milestones: Sequence[MilestoneRow]) -> None:
+    if campaign.is_deployment:
+        _check_deployed_dates(campaign, [d for row in milestones for d in row.deadlines])
+    write_timeline(campaign, milestones)
+
+
+def _report_date(
+    dates: ReportDates, kind_id: int, path: str
+) -> tuple[datetime.date, Campaign] | None:
+    """The report deadline a unit of `kind_id` at `path` has, and the plan that sets it:
+    the nearest deploying federation's above it, else the plan's."""
+    local = dates.local_for(kind_id, path)
+    day = local.due_on if local else dates.plan.get(kind_id)
+    if day is None:
+        return None
+    return day, Campaign.objects.get(pk=local.campaign_id if local else dates.plan_id)
+
+
+def _check_deployed_dates(campaign: Campaign, deadlines: Sequence[DeadlineRow]) -> None:
+    """A deployed plan sets dates for the levels below its federation only, within the
+    dates of the plan it deploys: not before that plan was issued, not after the day the
+    federation itself reports, nor after the date that plan gives the level. (Its
+    departments' thematic reports are the plan's owner's: it sets them no date.)"""
+    parent = campaign.deployed_from
+    if parent is None:
+        return
+    owner = campaign.owner
+    kinds = {kind.pk: kind for kind in UnitKind.objects.all()}
+    # The dates as they stand above the federation, whichever plan it deploys (the plan
+    # itself, or a deployment of it), its own dates left out: an amendment may move them.
+    every = report_dates(campaign)
+    dates = ReportDates(
+        plan_id=every.plan_id,
+        plan=every.plan,
+        plan_deadlines=every.plan_deadlines,
+        local=tuple(item for item in every.local if item.campaign_id != campaign.pk),
+    )
+    below = owner.path + "0" * PATH_STEP  # where a unit right below the federation stands
+    own_report = _report_date(dates, owner.kind_id, owner.path)
+    errors = []
+    for row in deadlines:
+        day = f"{row.due_on:%d/%m/%Y}"
+        kind = kinds.get(row.unit_kind_id) if row.unit_kind_id else None
+        if kind is None or kind.rank <= owner.kind.rank:
+            errors.append(
+                _("%(level)s: a deployed plan sets dates only for the levels below %(unit)s.")
+                % {"level": kind.name if kind else _("Departments"), "unit": owner}
+            )
+            continue
+        what = kind.name
+        if parent.issued_on and row.due_on < parent.issued_on:
+            errors.append(
+                _("%(level)s, %(day)s: before the plan it deploys was issued (%(issued)s).")
+                % {"level": what, "day": day, "issued": f"{parent.issued_on:%d/%m/%Y}"}
+            )
+        if not row.is_report:
+            continue  # another deliverable: the plan's report dates bind only reports
+        bounds = [own_report, _report_date(dates, kind.pk, below)]
+        for bound in bounds:
+            if bound is not None and row.due_on > bound[0]:
+                errors.append(
+                    _(
+                        "%(level)s, %(day)s: later than %(bound)s, set by plan %(number)s "
+                        "for %(whom)s. Choose a date on or before %(bound)s."
+                    )
+                    % {
+                        "level": what,
+                        "day": day,
+                        "bound": f"{bound[0]:%d/%m/%Y}",
+                        "number": bound[1].document_number or bound[1].title,
+                        "whom": owner.kind.name if bound is own_report else what,
+                    }
+                )
+                break
+    if errors:
+        raise ValidationError(errors)
+
+
+def dates_out_of_bounds(campaign: Campaign) -> list[str]:
+    """For a deployment's administrators: its dates the plan above has since overtaken
+    (an amendment above moved a date earlier), to amend in turn."""
+    if not campaign.is_deployment:
+        return []
+    try:
+        _check_deployed_dates(campaign, _deadline_rows(campaign))
+    except ValidationError as error:
+        return list(error.messages)
+    return []
+
+
+def _check_deployed_header(campaign: Campaign, header: Header) -> None:
+    """A deployed plan reviews what the plan above reviews, over the same period."""
+    source = campaign.deployed_from
+    if source is None:
+        return
+    if (header.reviewed_from, header.reviewed_to) != (source.reviewed_from, source.reviewed_to):
+        raise ValidationError(
+            {"reviewed_to": _("A deployed plan reviews the same period as the plan it deploys.")}
+        )
+    if header.kind != source.kind:
+        raise ValidationError({"kind": _("A deployed plan is the same kind of review.")})

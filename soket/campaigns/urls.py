@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:pk>/", views.campaign_detail, name="campaign_detail"),
     path("<int:pk>/sua/<str:part>/", views.campaign_edit, name="campaign_edit"),
     path("<int:pk>/ban-hanh/", views.campaign_issue, name="campaign_issue"),
+    path("<int:pk>/trien-khai/", views.campaign_deploy, name="campaign_deploy"),
     path(
         "<int:pk>/dem-don-vi/",
         views.campaign_participants_count,

@@ -1,13 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from soket.campaigns import access as campaign_access
 from soket.campaigns import editors, parts, selectors, services
+from soket.campaigns.deadlines import plan_of
 from soket.campaigns.models import Campaign
 from soket.campaigns.plan import footnotes_of
 from soket.core import clock, params
@@ -108,6 +110,8 @@ def campaign_edit(request: AuthenticatedHttpRequest, pk: int, part: str) -> Http
         which = parts.Part(part)
     except ValueError:
         raise Http404 from None
+    if which not in parts.parts_of(campaign):
+        raise Http404
     editor = editors.EDITORS[which](
         campaign, user=request.user, data=request.POST if request.method == "POST" else None
     )
@@ -139,7 +143,7 @@ def campaign_edit(request: AuthenticatedHttpRequest, pk: int, part: str) -> Http
         {
             "campaign": campaign,
             "part": which,
-            "parts": list(parts.Part),
+            "parts": parts.parts_of(campaign),
             "editor": editor,
             "reason": reason,
             "revision": revision,
@@ -219,23 +223,78 @@ def campaign_participants_count(request: AuthenticatedHttpRequest, pk: int) -> H
 @login_required
 def campaign_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     campaign = _get_campaign_for_user(request, pk)
+    plan = plan_of(campaign)
     roots, kinds = selectors.participation_tree(campaign=campaign)
     participants = selectors.participating_units(campaign=campaign, on=clock.today())
     in_scope = participants.filter(pk__in=access.visible_units(request.user).values("pk"))
+    # Offered where the person holds the role (the operator works in the back office).
+    deploying = list(
+        selectors.deploying_units(user=request.user, source=campaign).filter(
+            pk__in=selectors.new_campaign_owners(request.user).values("pk")
+        )
+    )
+    may_administer = campaign_access.can_administer(request.user, campaign)
+    federations = (
+        selectors.deployments_below(campaign=campaign, user=request.user)
+        if campaign.is_issued
+        else []
+    )
     return render(
         request,
         "campaigns/campaign_detail.html",
         {
             "campaign": campaign,
+            "plan": plan,
+            "outline": selectors.outline_tree(campaign),
             "footnotes": footnotes_of(campaign),
             "tree_roots": org_selectors.unit_tree_roots(
                 user=request.user, within=roots, kinds=kinds
             ),
             "counts": org_selectors.unit_counts_by_kind(units=in_scope),
-            "may_administer": campaign_access.can_administer(request.user, campaign),
+            "may_administer": may_administer,
             "amendments": campaign.amendments.all(),
+            "out_of_bounds": services.dates_out_of_bounds(campaign) if may_administer else [],
+            "deployers": deploying,
+            "federations": federations,
+            "deployed_count": sum(1 for federation in federations if federation.has_deployed),
+            "own_deployments": selectors.deployment_of(
+                campaign=campaign, units=campaign_access.administered_units(request.user)
+            ).exclude(owner=campaign.owner),
         },
     )
+
+
+@login_required
+@require_POST
+def campaign_deploy(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Deploy (triển khai) an issued plan for one's own federation: a draft of its own,
+    or the one it already has (a second click opens the first)."""
+    source = _get_campaign_for_user(request, pk)
+    owner = get_object_or_404(
+        campaign_access.administered_units(request.user),
+        pk=params.id_or_404(request.POST.get("unit")),
+    )
+    existing = selectors.deployment_of(campaign=source, units=Unit.objects.filter(pk=owner.pk))
+    if existing.exists():
+        return redirect("campaign_detail", pk=existing.get().pk)
+    try:
+        deployment = services.campaign_deploy(by=request.user, source=source, owner=owner)
+    except (IntegrityError, ValidationError) as error:
+        if existing.exists():  # the other click of a double click made it meanwhile
+            return redirect("campaign_detail", pk=existing.get().pk)
+        if isinstance(error, IntegrityError):
+            raise
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("campaign_detail", pk=source.pk)
+    messages.success(
+        request,
+        _(
+            "The deployment is drafted from the plan. Set the dates of your units, your "
+            "committee and signer, then issue it to your units."
+        ),
+    )
+    return redirect("campaign_edit", pk=deployment.pk, part=parts.Part.TIMELINE)
 
 
 @login_required

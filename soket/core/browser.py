@@ -43,7 +43,7 @@ def skip_or_fail(message: str) -> NoReturn:
 
 class BrowserTestCase(StaticLiveServerTestCase):
     """A live server and one headless Chromium for the class; each test opens its own
-    pages (`self.browser.new_page()` or a context of its own)."""
+    pages (`self.new_page()`, a browser of its own for each person in the story)."""
 
     @classmethod
     def setUpClass(cls):
@@ -59,6 +59,27 @@ class BrowserTestCase(StaticLiveServerTestCase):
         cls.browser = cls.playwright.chromium.launch(
             executable_path=executable, headless=True, args=CHROMIUM_ARGS
         )
+
+    def new_page(self):
+        """A browser of one's own (its own cookies), for one more person in a story; its
+        script errors and CSP violations are kept in `self.console_errors`."""
+        if not hasattr(self, "console_errors"):
+            self.console_errors: list[str] = []
+        context = self.browser.new_context()
+        self.addCleanup(context.close)
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda message: message.type == "error" and self.console_errors.append(message.text),
+        )
+        return page
+
+    def sign_in(self, page, username: str, password: str) -> None:
+        page.goto(self.live_server_url + "/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        page.wait_for_url(self.live_server_url + "/")
 
     @classmethod
     def tearDownClass(cls):

@@ -175,6 +175,23 @@ CAMPAIGN_ISSUE: dict[str, Any] = {
 }
 PROVINCE_ADMIN = "tinh.quantri"
 
+# Cao Lộc's federation deploys the plan to its grassroots unions ("triển khai xuống cơ
+# sở"), with a date of its own for their reports. The seed names neither its plan's
+# number, date and signer nor that date: all illustrative.
+DEPLOYMENT: dict[str, Any] = {
+    "unit": "LS-CL",
+    "admin": "caoloc.quantri",
+    "grassroots_due_on": D(2015, 12, 20),
+    "grassroots_deliverable": "Công đoàn cơ sở gửi báo cáo sơ kết về LĐLĐ huyện (minh họa)",
+    "issue": {
+        "document_number": "…/KH-LĐLĐ",
+        "issued_on": D(2015, 11, 10),
+        "signing_capacity": "TM. BAN THƯỜNG VỤ",
+        "signer_title": "CHỦ TỊCH",
+        "signer_name": "(người ký minh họa)",
+    },
+}
+
 # A second plan, a draft from the built-in skeleton, that no unit sees yet.
 DRAFT_CAMPAIGN: dict[str, Any] = {
     "code": "ls-tong-ket-nhiem-ky-xv-du-thao",
@@ -337,6 +354,7 @@ USERS = [
     ("ban.tochuc", "Cán bộ Ban Tổ chức (demo, báo cáo chuyên đề)", "LS", "to-chuc", "reporter", False),
     ("ban.tochuc.truongban", "Trưởng Ban Tổ chức (demo, gửi báo cáo chuyên đề)", "LS", "to-chuc", "approver", False),
     ("ban.tuyengiao.truongban", "Trưởng Ban Tuyên giáo (demo, gửi báo cáo chuyên đề)", "LS", "tuyen-giao", "approver", False),
+    ("caoloc.quantri", "Cán bộ LĐLĐ huyện Cao Lộc (demo, quản trị đợt)", "LS-CL", None, "campaign_admin", False),
     ("caoloc.duyet", "Cán bộ LĐLĐ huyện Cao Lộc (demo, duyệt)", "LS-CL", None, "approver", False),
     ("caoloc.baocao", "Cán bộ LĐLĐ huyện Cao Lộc (demo, báo cáo)", "LS-CL", None, "reporter", False),
     ("tpls.duyet", "Cán bộ LĐLĐ thành phố Lạng Sơn (demo, duyệt)", "LS-TPLS", None, "approver", False),

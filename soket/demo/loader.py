@@ -250,7 +250,48 @@ def _load_campaign(kinds: dict[str, UnitKind], resolutions: dict[str, Resolution
             **data.CAMPAIGN_ISSUE,
         )
     _load_draft_campaign(province, actor, header)
+    _load_deployment(campaign, kinds)
     return campaign
+
+
+def _load_deployment(campaign: Campaign, kinds: dict[str, UnitKind]) -> None:
+    """Cao Lộc's federation deploys the issued plan to its grassroots unions with a date
+    of its own, through the service, as its administrator would in the product."""
+    fields = data.DEPLOYMENT
+    unit = Unit.objects.get(code=fields["unit"])
+    if Campaign.objects.filter(deployed_from=campaign, owner=unit).exists():
+        return
+    actor = User.objects.get(username=fields["admin"])
+    deployment = campaign_services.campaign_deploy(by=actor, source=campaign, owner=unit)
+    milestones = parts.milestone_rows(deployment)
+    grassroots = parts.DeadlineRow(
+        unit_kind_id=kinds["grassroots"].pk,
+        due_on=fields["grassroots_due_on"],
+        deliverable=fields["grassroots_deliverable"],
+        is_report=True,
+    )
+    # On the line of the timeline whose period holds the date.
+    at = next(
+        (
+            i
+            for i, row in enumerate(milestones)
+            if row.starts_on <= grassroots.due_on <= row.ends_on
+        ),
+        0,
+    )
+    milestones[at] = dataclasses.replace(
+        milestones[at], deadlines=(*milestones[at].deadlines, grassroots)
+    )
+    campaign_services.campaign_save_timeline(
+        by=actor, campaign=deployment, revision=deployment.revision, milestones=milestones
+    )
+    campaign_services.campaign_issue(
+        by=actor,
+        campaign=deployment,
+        revision=deployment.revision,
+        is_illustrative=True,
+        **fields["issue"],
+    )
 
 
 def _with_ids(rows: list, stored: list) -> list:

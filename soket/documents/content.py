@@ -15,6 +15,7 @@ from django.utils import translation
 
 from soket.campaigns.models import Campaign, OutlineSection, PlanSection
 from soket.campaigns.plan import FOOTNOTE_MARK, paragraphs, section_paragraphs
+from soket.campaigns.selectors import report_outline
 from soket.core import filecheck
 from soket.documents import pictures
 from soket.documents.blocks import Block, Heading, Image, PageBreak, Para, Table
@@ -29,7 +30,7 @@ from soket.documents.models import DocumentKind
 from soket.orgs.models import Department, Unit
 from soket.reports import completeness, entry, lateness
 from soket.reports.models import Report
-from soket.reports.selectors import EvaluationRow, evaluations, report_targets
+from soket.reports.selectors import EvaluationRow, evaluations, outline_sections, report_targets
 from soket.reports.templatetags.report_tags import assessment_label
 
 
@@ -179,7 +180,7 @@ def _with_notes(text: str, references: dict, *, is_bullet: bool = False) -> Para
 def outline_document(campaign: Campaign) -> Composition:
     with translation.override("vi"):
         body: list[Block] = []
-        sections = list(campaign.outline_sections.prefetch_related("targets", "review_items"))
+        sections = list(report_outline(campaign).prefetch_related("targets", "review_items"))
         for section, level in _in_tree_order(sections):
             body.append(Heading(f"{section.number} {section.heading}".strip(), level))
             for line in section.guidance.splitlines():
@@ -286,9 +287,10 @@ def _report_body(report: Report) -> list[Block]:
     texts = dict(report.section_texts.values_list("section_id", "text"))
     items = dict(report.item_assessments.values_list("item_id", "text"))
     rows = {
-        row.target.pk: row for row in evaluations(report=report, targets=report_targets(campaign))
+        row.target.pk: row
+        for row in evaluations(report=report, targets=report_targets(campaign, report.unit))
     }
-    sections = list(campaign.outline_sections.prefetch_related("targets", "review_items"))
+    sections = outline_sections(campaign, report.unit)
     body: list[Block] = []
     for section, level in _in_tree_order(sections):
         body.append(Heading(f"{section.number} {section.heading}".strip(), level))

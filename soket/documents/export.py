@@ -10,12 +10,13 @@ from typing import IO
 from django.db.models import Aggregate, CharField, FilteredRelation, Max, Q, TextField, Value
 from django.db.models.functions import Cast, Concat
 
+from soket.campaigns.deadlines import report_dates
 from soket.campaigns.models import Campaign
 from soket.core import numbers
 from soket.documents import xlsx_stream
 from soket.documents.content import NOT_SENT, STATE_LABELS
 from soket.orgs.models import Unit
-from soket.reports import counts, lateness, rollup
+from soket.reports import lateness, rollup
 from soket.reports.selectors import report_targets
 from soket.resolutions import meaning
 
@@ -24,7 +25,8 @@ CHUNK = 5000
 
 def consolidated_table(*, campaign: Campaign, within: Unit, output: IO[bytes]) -> int:
     """Write the table into `output`; returns how many unit rows were written."""
-    targets = report_targets(campaign)
+    # With the targets of the federations' own outline sections, for their subtrees.
+    targets = report_targets(campaign, within)
     with xlsx_stream.Workbook(output) as book:
         _write_summary(book, campaign=campaign, within=within, targets=targets)
         return _write_units(book, campaign=campaign, within=within, targets=targets)
@@ -108,7 +110,7 @@ def _units_with_figures(*, campaign: Campaign, within: Unit):
             )
         )
         .order_by("path")
-        .values_list("pk", "code", "name", "kind_id", "kind__name", "depth")  # by the unit
+        .values_list("pk", "code", "name", "kind_id", "kind__name", "depth", "path")  # by unit
         .annotate(
             state=Max("report__state"),
             first_submitted_at=Max("report__first_submitted_at"),
@@ -133,7 +135,7 @@ def _write_units(book: xlsx_stream.Workbook, *, campaign, within, targets) -> in
     fixed = ["Mã đơn vị", "Đơn vị", "Cấp", "Tình trạng", "Ngày gửi", "Ghi chú"]
     column_of = {str(target.pk): len(fixed) + index for index, target in enumerate(targets)}
     headings = [f"{t.code} ({t.unit_of_measure})" if t.unit_of_measure else t.code for t in targets]
-    due = counts.due_dates(campaign)
+    dates = report_dates(campaign)
     today = lateness.today()
     written = 0
     with book.sheet(
@@ -144,9 +146,9 @@ def _write_units(book: xlsx_stream.Workbook, *, campaign, within, targets) -> in
     ) as sheet:
         sheet.header(fixed + headings)
         rows = _units_with_figures(campaign=campaign, within=within).iterator(chunk_size=CHUNK)
-        for _pk, code, name, kind_id, kind, depth, state, submitted, figures in rows:
+        for _pk, code, name, kind_id, kind, depth, path, state, submitted, figures in rows:
             sent_on = None if submitted is None else lateness.local_date(submitted)
-            note = _note(submitted, due.get(kind_id), today)
+            note = _note(submitted, dates.due_on(kind_id, path), today)
             row = [code, name, kind, STATE_LABELS.get(state, NOT_SENT), sent_on, note]
             row += [None] * len(targets)
             for pair in figures.split(";") if figures else ():

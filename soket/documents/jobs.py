@@ -103,6 +103,8 @@ def job_request(
         raise JobRefused(_("Say which report or unit the document is for."))
     if report is not None and report.campaign_id != campaign.pk:
         raise PermissionDenied
+    if what == What.TABLE and campaign.is_deployment:
+        raise JobRefused(_("Reports are written under the plan this one deploys."))
     _prune()
     # One request of a person at a time: two clicks at once make one job, and the
     # limit below cannot be passed by asking in parallel.

@@ -33,7 +33,7 @@ from soket.core.tabular import Column, RowError, TableError
 from soket.core.text import clean_text, grouped
 from soket.reports import entry, limits, validation
 from soket.reports.models import Figure, Report
-from soket.reports.selectors import report_targets
+from soket.reports.selectors import outline_sections, report_targets
 from soket.reports.services import FigureInput, ReportError
 from soket.resolutions.models import Target
 
@@ -112,7 +112,7 @@ def _text_rows(report: Report) -> list[tuple[str, str, str]]:
             f"{section.number} {section.heading}".strip(),
             texts.get(section.pk, ""),
         )
-        for section in campaign.outline_sections.order_by("order")
+        for section in outline_sections(campaign, report.unit)
     ] + [
         (f"{ITEM_KEY}{item.code}", f"Đánh giá: {item}", items.get(item.pk, ""))
         for item in campaign.review_items.order_by("code")
@@ -148,7 +148,7 @@ def form_xlsx(report: Report) -> bytes:
     )
     targets_sheet.add_data_validation(numbers)
     units_below = entry.has_units_below(report)
-    for row, target in enumerate(report_targets(campaign), start=2):
+    for row, target in enumerate(report_targets(campaign, report.unit), start=2):
         figure = figures.get(target.pk)
         asked = _numbers(target, units_below=units_below)
         values = [
@@ -277,7 +277,7 @@ def read_form(*, report: Report, filename: str, data: bytes) -> FormContent:
     stored = {key: (heading, text) for key, heading, text in _text_rows(report)}
     section_keys = {
         f"{SECTION_KEY}{pk}": pk
-        for pk in report.campaign.outline_sections.values_list("pk", flat=True)
+        for pk in [s.pk for s in outline_sections(report.campaign, report.unit)]
     }
     item_keys = {
         f"{ITEM_KEY}{code}": pk
@@ -309,7 +309,7 @@ def _figures(report: Report, rows: list[tabular.Row]) -> tuple[dict[int, FigureI
 
     Each number is read and checked as the web form reads and checks it
     (reports/validation.py), with the same message, placed at its sheet, row and column."""
-    targets = {target.code: target for target in report_targets(report.campaign)}
+    targets = {target.code: target for target in report_targets(report.campaign, report.unit)}
     stored = {figure.target_id: figure for figure in report.figures.all()}
     units_below = entry.has_units_below(report)
     headers = {column.key: column.header for column in TARGET_COLUMNS}

@@ -8,9 +8,12 @@ twice or after a crash, since every notice carries its key.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from collections.abc import Sequence
+
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 
+from soket.campaigns.deadlines import report_dates
 from soket.campaigns.models import Campaign
 from soket.campaigns.selectors import participating_units
 from soket.notices.services import notify_all
@@ -18,8 +21,23 @@ from soket.orgs.models import User
 from soket.reports import lateness, workflow
 
 
-def people_told(campaign: Campaign, *, kind_ids: list[int], departments: bool) -> QuerySet[User]:
-    units = participating_units(campaign=campaign, on=lateness.today()).filter(kind__in=kind_ids)
+def people_told(
+    campaign: Campaign,
+    *,
+    kind_ids: list[int],
+    departments: bool,
+    report_date_kinds: Sequence[int] = (),
+) -> QuerySet[User]:
+    """The writers and senders of the units concerned; of the levels whose report date
+    alone moved, only those of the units that date is for (campaigns.deadlines)."""
+    dates = report_dates(campaign) if report_date_kinds else None
+    concerned = Q(pk__in=[])
+    for kind_id in kind_ids:
+        if dates is not None and kind_id in report_date_kinds:
+            concerned |= dates.governed_by(campaign.pk, kind_id)
+        else:
+            concerned |= Q(kind_id=kind_id)
+    units = participating_units(campaign=campaign, on=lateness.today()).filter(concerned)
     roles = workflow.of_units(workflow.writing_roles(), units)
     if departments:
         roles = roles | workflow.writing_roles().filter(
@@ -29,11 +47,19 @@ def people_told(campaign: Campaign, *, kind_ids: list[int], departments: bool) -
 
 
 def announce(
-    *, campaign_id: int, key: str, text: str, kind_ids: list[int], departments: bool
+    *,
+    campaign_id: int,
+    key: str,
+    text: str,
+    kind_ids: list[int],
+    departments: bool,
+    report_date_kinds: Sequence[int] = (),
 ) -> int:
     campaign = Campaign.objects.filter(pk=campaign_id).first()
     if campaign is None:
         return 0
-    people = people_told(campaign, kind_ids=kind_ids, departments=departments)
+    people = people_told(
+        campaign, kind_ids=kind_ids, departments=departments, report_date_kinds=report_date_kinds
+    )
     url = reverse("campaign_detail", args=[campaign.pk])
     return notify_all(users=people, text=text, url=url, key=key)

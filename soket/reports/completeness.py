@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import cast
 
 from django.db.models import F
+from django.db.models.lookups import LessThan
 
 from soket.campaigns.models import Campaign
-from soket.orgs.models import Unit, UnitKind, UnitQuerySet
+from soket.orgs.models import Unit, UnitKind, UnitQuerySet, path_upper_bound
 from soket.reports import counts, lateness
 from soket.reports.counts import FIELDS
 from soket.reports.models import CompletenessCount
@@ -49,10 +50,32 @@ class Counts:
 
 
 def _row(
-    kind: UnitKind, numbers: dict[str, int], rules: counts.Basis, today: datetime.date
+    campaign: Campaign,
+    kind: UnitKind,
+    numbers: dict[str, int],
+    rules: counts.Basis,
+    today: datetime.date,
+    path: str,
 ) -> Counts:
-    due_on = rules.due.get(kind.pk)
-    overdue = numbers["missing"] if lateness.is_past(due_on, today) else 0
+    """The level's row for the units below the unit at `path`. Where federations below it
+    set dates of their own there is no one date to show; the overdue units are those
+    missing whose own date has passed (counted live only while some dates have passed and
+    others not)."""
+    days = rules.dates.dates_below(kind.pk, path)
+    due_on = next(iter(days)) if len(days) == 1 else None
+    past = [lateness.is_past(day, today) for day in days]
+    if all(past):
+        overdue = numbers["missing"]
+    elif not any(past):
+        overdue = 0
+    else:
+        overdue = (
+            cast(UnitQuerySet, counts.expected_units(campaign, rules))
+            .filter(kind_id=kind.pk, path__gt=path, path__lt=path_upper_bound(path))
+            .filter(report__first_submitted_at__isnull=True)
+            .filter(LessThan(rules.dates.expression(), today))
+            .count()
+        )
     return Counts(kind=kind, due_on=due_on, overdue=overdue, **numbers)
 
 
@@ -65,12 +88,17 @@ def completeness(*, campaign: Campaign, within: Unit, today: datetime.date) -> l
     counts.ensure(campaign)
     rules, kinds = counts.basis(campaign), UnitKind.objects.in_bulk()
     stored = CompletenessCount.objects.filter(campaign=campaign, ancestor=within, expected__gt=0)
+    rows = stored.values("kind_id", *FIELDS)
     return _sorted(
         [
-            _row(kinds[row["kind_id"]], {f: row[f] for f in FIELDS}, rules, today)
-            for row in stored.values("kind_id", *FIELDS)
+            _row(campaign, kinds[row["kind_id"]], _numbers(row), rules, today, within.path)
+            for row in rows
         ]
     )
+
+
+def _numbers(row: dict) -> dict[str, int]:
+    return {field: row[field] for field in FIELDS}
 
 
 def completeness_by_branch(
@@ -81,6 +109,7 @@ def completeness_by_branch(
     counts.ensure(campaign)
     rules, kinds = counts.basis(campaign), UnitKind.objects.in_bulk()
     children = Unit.objects.filter(parent=within)
+    paths = dict(children.values_list("pk", "path"))
     totals: dict[tuple[int, int], dict[str, int]] = {}
 
     def add(child_id: int, kind_id: int, row: dict) -> None:
@@ -98,7 +127,8 @@ def completeness_by_branch(
     result: dict[int, list[Counts]] = {}
     for (child_id, kind_id), numbers in totals.items():
         if numbers["expected"]:
-            result.setdefault(child_id, []).append(_row(kinds[kind_id], numbers, rules, today))
+            row = _row(campaign, kinds[kind_id], numbers, rules, today, paths[child_id])
+            result.setdefault(child_id, []).append(row)
     return {child_id: _sorted(rows) for child_id, rows in result.items()}
 
 
@@ -120,7 +150,7 @@ def late_units(*, campaign: Campaign, within: Unit, today: datetime.date):
     date, or sent late (lateness.py), each with its first submission as
     `first_submitted_at`."""
     units, rules = _expected_below(campaign, within)
-    late = lateness.late_by(rules.due, today, "report__first_submitted_at")
+    late = lateness.late_by(rules.dates.expression(), today, "report__first_submitted_at")
     return units.filter(late).annotate(first_submitted_at=F("report__first_submitted_at"))
 
 
@@ -175,7 +205,7 @@ def children_status(*, campaign: Campaign, within: Unit, today: datetime.date) -
     return [
         UnitStatus(
             unit=unit,
-            due_on=rules.due.get(unit.kind_id),
+            due_on=rules.dates.due_on(unit.kind_id, unit.path),
             state=unit.report_state,
             first_submitted_at=unit.report_first_submitted_at,
             accepted_at=unit.report_accepted_at,

@@ -192,7 +192,7 @@ def _text_states(report: Report, include_submitted: bool) -> list[tuple[TextChan
     states: list[tuple[TextChange, Row]] = []
     sections = _compiled(SectionText, "section_id", report, include_submitted)
     stored = {text.section_id: text for text in report.section_texts.all()}
-    for section in outline_sections(report.campaign):
+    for section in outline_sections(report.campaign, report.unit):
         row = stored.get(section.pk)
         change = TextChange(
             key=f"section-{section.pk}",
@@ -225,7 +225,7 @@ def _figure_states(
     live = _live(report, include_submitted)
     figures = {figure.target_id: figure for figure in report.figures.all()}
     states = []
-    for target in report_targets(report.campaign):
+    for target in report_targets(report.campaign, report.unit):
         rolled = live.get(target.pk)
         now = _stored(rolled.for_target(target) if rolled else NONE)
         figure = figures.get(target.pk)

@@ -4,9 +4,11 @@ The rules live here, for the counts and for the live lists (completeness.missing
 children_status) alike:
 
 - a unit is expected when it takes part in the campaign and is open on its level's
-  report deadline; a level without one is counted as on the last day of the reviewed
-  period (see `Basis.fallback`);
-- late: first submitted on a day after that deadline, by the date in the campaign's
+  report deadline in the plan; a level without one is counted as on the last day of the
+  reviewed period (see `Basis.fallback`);
+- late: first submitted on a day after its deadline — the plan's for its level, or the
+  one a federation above it set in deploying the plan (campaigns.deadlines) — by the
+  date in the campaign's
   time zone whatever the zone of the request or of the database (lateness.py: the one
   rule, in Python and in SQL);
 - missing: never submitted.
@@ -35,10 +37,11 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 
-from soket.campaigns.models import Campaign, Deadline
+from soket.campaigns.deadlines import ReportDates, report_dates
+from soket.campaigns.models import Campaign
 from soket.campaigns.selectors import participating_units
 from soket.core import clock
-from soket.orgs.models import PATH_STEP, Unit, UnitKind, ids_in_path, open_on
+from soket.orgs.models import PATH_STEP, Unit, UnitKind, ids_in_path, open_on, path_upper_bound
 from soket.reports import lateness, locking
 from soket.reports.models import CompletenessCount, CountedCampaign, Report
 
@@ -55,30 +58,25 @@ CHUNK = 500  # ids or rows per statement: far below SQLite's limit on parameters
 class Basis:
     """What decides, in one campaign, who is expected and who is late."""
 
-    due: dict[int, datetime.date]  # unit kind id: the level's report deadline
+    dates: ReportDates  # each unit's report deadline
     # The day a level without a report deadline is counted on. Counts kept running need
     # a fixed day (the page used to count such a level as on the reading day, so its
     # figures moved by themselves), and the units open when the reviewed period ends are
     # the ones with that period to review: one opened later has nothing to report on.
     fallback: datetime.date
 
+    @property
+    def due(self) -> dict[int, datetime.date]:
+        """{unit kind id: the level's report deadline in the plan} (deployments aside):
+        the day that decides who is expected."""
+        return self.dates.plan
+
     def day(self, kind_id: int) -> datetime.date:
         return self.due.get(kind_id, self.fallback)
 
 
-def due_dates(campaign: Campaign) -> dict[int, datetime.date]:
-    """{unit kind id: the level's report deadline}."""
-    rows = Deadline.objects.filter(
-        milestone__campaign=campaign, is_report=True, unit_kind__isnull=False
-    ).values_list("unit_kind_id", "due_on")
-    dates: dict[int, datetime.date] = {}
-    for kind_id, due_on in rows:
-        dates[kind_id] = min(due_on, dates.get(kind_id, due_on))
-    return dates
-
-
 def basis(campaign: Campaign) -> Basis:
-    return Basis(due=due_dates(campaign), fallback=campaign.reviewed_to)
+    return Basis(dates=report_dates(campaign), fallback=campaign.reviewed_to)
 
 
 def expected_units(campaign: Campaign, basis: Basis) -> QuerySet[Unit]:
@@ -101,7 +99,7 @@ def expected_units(campaign: Campaign, basis: Basis) -> QuerySet[Unit]:
 def tally(units: QuerySet[Unit], basis: Basis, *group_by: str) -> QuerySet:
     """Count units of `expected_units` by `group_by` and kind, in one query; the SQL form
     of `vector`."""
-    late = lateness.late_by_kind(basis.due, "report__first_submitted_at")
+    late = lateness.late_against(basis.dates.expression(), "report__first_submitted_at")
     return (
         units.values(*group_by, "kind_id")
         .annotate(
@@ -137,7 +135,9 @@ def counting_basis(campaign: Campaign) -> tuple:
         (participation.root_id, tuple(sorted(kind.pk for kind in participation.kinds.all())))
         for participation in campaign.participations.prefetch_related("kinds")
     )
-    return campaign.reviewed_to, sorted(due_dates(campaign).items()), participations
+    dates = report_dates(campaign)
+    local = sorted((item.path, item.kind_id, item.due_on) for item in dates.local)
+    return campaign.reviewed_to, sorted(dates.plan.items()), local, participations
 
 
 # Differences, added up the tree.
@@ -282,7 +282,7 @@ def reports_moved(moves: list[Moved]) -> None:
             unit = expected.get(move.unit_id)
             if unit is None:
                 continue
-            due_on = rules.due.get(unit.kind_id)
+            due_on = rules.dates.due_on(unit.kind_id, unit.path)
             before = vector(move.from_state, move.first_submitted_before, due_on)
             after = vector(move.to_state, move.first_submitted_after, due_on)
             above = unit.path[:-PATH_STEP]
@@ -355,6 +355,32 @@ def campaign_changed(campaign: Campaign) -> None:
     locking.exclusive([campaign.pk])
     if is_counted(campaign.pk):
         rebuild(campaign)
+
+
+@transaction.atomic
+def dates_changed_below(plan: Campaign, owner: Unit) -> None:
+    """Recount after the report dates of the units below `owner` changed (its deployment
+    of the plan issued or amended). Only their `late` can move, so only they are counted
+    again, and the difference goes up the tree: the stored rows of `owner`'s subtree
+    hold nothing but them, and every unit above received from them what `owner`'s rows
+    hold. The cost follows the federation's subtree, never the whole plan's."""
+    locking.exclusive([plan.pk])
+    if not is_counted(plan.pk):
+        return
+    below = Q(path__gt=owner.path, path__lt=path_upper_bound(owner.path))
+    recounted = contributions(plan, basis(plan), below)
+    stored = Changes()
+    rows = CompletenessCount.objects.filter(
+        campaign=plan,
+        ancestor__path__gte=owner.path,
+        ancestor__path__lt=path_upper_bound(owner.path),
+    ).values_list("ancestor_id", "ancestor__path", "kind_id", *FIELDS)
+    for ancestor_id, path, kind_id, *numbers in rows:
+        stored.depths[ancestor_id] = len(path) // PATH_STEP - 1
+        stored.vectors[(ancestor_id, kind_id)] = list(numbers)
+        if ancestor_id == owner.pk and owner.parent_id is not None:
+            stored.add_up(owner.path[:-PATH_STEP], kind_id, numbers)
+    _write(plan.pk, recounted.minus(stored), create_missing=True)
 
 
 # Checking them.

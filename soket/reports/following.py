@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from django.db.models import Q
 
+from soket.campaigns.deadlines import plan_of
 from soket.campaigns.models import Campaign, OutlineSection
 from soket.orgs.models import Unit
 from soket.reports import counts, rollup, tasks
@@ -33,19 +34,30 @@ class TreeFollower:
 
 
 class CampaignFollower:
+    # A deployed plan's dates count in the plan its units report under.
     def basis(self, campaign: Campaign) -> tuple:
-        return counts.counting_basis(campaign)
+        return counts.counting_basis(plan_of(campaign))
 
     def changed(self, campaign: Campaign) -> None:
-        counts.campaign_changed(campaign)
+        if campaign.is_deployment:  # only the dates below its federation moved
+            counts.dates_changed_below(plan_of(campaign), campaign.owner)
+        else:
+            counts.campaign_changed(campaign)
 
     def announce(
-        self, campaign: Campaign, *, key: str, text: str, kind_ids: list[int], departments: bool
+        self,
+        campaign: Campaign,
+        *,
+        key: str,
+        text: str,
+        kind_ids: list[int],
+        departments: bool,
+        report_date_kinds: list[int],
     ) -> None:
         # Enqueued in the change's transaction: told exactly when the change stands.
         tasks.announce_campaign.enqueue(
             campaign_id=campaign.pk, key=key, text=text, kind_ids=kind_ids,
-            departments=departments,
+            departments=departments, report_date_kinds=report_date_kinds,
         )  # fmt: skip
 
     def written_sections(self, section_ids: list[int]) -> list[str]:

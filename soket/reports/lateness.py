@@ -25,8 +25,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Q
+from django.db.models.expressions import Expression
 from django.db.models.functions import TruncDate
-from django.db.models.lookups import GreaterThan, LessThanOrEqual
+from django.db.models.lookups import GreaterThan, LessThan, LessThanOrEqual
 from django.utils import timezone
 
 from soket.core import clock
@@ -131,30 +132,16 @@ def late(field: str = "first_submitted_at", *, due_on: datetime.date) -> Q:
     return Q(GreaterThan(sent_on(field), due_on))
 
 
-def late_by_kind(
-    due: dict[int, datetime.date],
-    field: str = "first_submitted_at",
-    kind_field: str = "kind_id",
-) -> Q:
-    """A condition on units: late for their level's due date, `due` being {kind id: date}
-    (a level without a due date is never late)."""
-    condition = Q(pk__in=[])
-    for kind_id, due_on in due.items():
-        condition |= Q(**{kind_field: kind_id}) & late(field, due_on=due_on)
-    return condition
+def late_against(due: Expression, field: str = "first_submitted_at") -> Q:
+    """A condition: first sent after `due`, an SQL date (campaigns.deadlines gives each
+    unit's; never sent, or no due date: NULL, and the condition false)."""
+    return Q(GreaterThan(sent_on(field), due))
 
 
-def late_by(
-    due: dict[int, datetime.date],
-    day: datetime.date,
-    field: str = "first_submitted_at",
-    kind_field: str = "kind_id",
-) -> Q:
+def late_by(due: Expression, day: datetime.date, field: str = "first_submitted_at") -> Q:
     """A condition on units: late as `day` (a local date) saw it — not sent although
-    their level's due date had passed, or first sent late on `day` or before."""
-    overdue = Q(pk__in=[])
-    for kind_id, due_on in due.items():
-        if is_past(due_on, day):
-            overdue |= Q(**{kind_field: kind_id})
-    sent_late = late_by_kind(due, field, kind_field) & Q(LessThanOrEqual(sent_on(field), day))
-    return (Q(**{f"{field}__isnull": True}) & overdue) | sent_late
+    their due date `due` (an SQL date) had passed, or first sent late on `day` or
+    before."""
+    overdue = Q(**{f"{field}__isnull": True}) & Q(LessThan(due, day))
+    sent_late = late_against(due, field) & Q(LessThanOrEqual(sent_on(field), day))
+    return overdue | sent_late

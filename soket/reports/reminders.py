@@ -23,6 +23,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from soket.campaigns.deadlines import ReportDates, plan_of, report_dates
 from soket.campaigns.models import Campaign, Deadline
 from soket.notices.models import Notice
 from soket.notices.services import notify, notify_all
@@ -83,31 +84,41 @@ def _sweep(today: datetime.date) -> int:
     deadlines = Deadline.objects.filter(
         is_report=True, milestone__campaign__state=Campaign.State.ISSUED
     ).select_related("milestone__campaign__owner", "unit_kind")
+    plans: dict[int, Campaign] = {}
+    dates: dict[int, ReportDates] = {}
     for deadline in deadlines:
         step = current_step(deadline.due_on, today)
         if step is None:
             continue
         campaign = deadline.milestone.campaign
-        url = reverse("campaign_reports", args=[campaign.pk])
+        # A deployed plan's date is reminded of on the reports of the plan it deploys.
+        plan = plans.setdefault(campaign.pk, plan_of(campaign))
+        url = reverse("campaign_reports", args=[plan.pk])
         # The date is in the key: a deadline moved by amendment is reminded of anew.
         key = f"reminder:{deadline.pk}:{deadline.due_on:%Y%m%d}:{step.name}"
         if deadline.for_departments:
-            people = _missing_departments(deadline)
-            sent += notify_all(users=people, text=_text(step, deadline), url=url, key=key)
+            if not campaign.is_deployment:
+                people = _missing_departments(deadline)
+                sent += notify_all(users=people, text=_text(step, deadline), url=url, key=key)
             continue
-        within = campaign.owner.parent or campaign.owner
+        if plan.pk not in dates:
+            dates[plan.pk] = report_dates(plan)
+        # The units this date applies to: below the plan's owner, or the federation that
+        # deployed it, except where a federation further down set a date of its own.
+        theirs = dates[plan.pk].governed_by(campaign.pk, deadline.unit_kind_id or 0)
+        within = (
+            campaign.owner if campaign.is_deployment else campaign.owner.parent or campaign.owner
+        )
         # Still to come: not started, a draft (a withdrawn one too) or returned to mend,
         # the same units a reminder by hand reaches.
         missing = selectors.units_to_remind(
-            selectors.expected_below(campaign=campaign, roots=[within]).filter(
-                kind=deadline.unit_kind
-            )
+            selectors.expected_below(campaign=plan, roots=[within]).filter(theirs)
         )
         people = workflow.holders(workflow.of_units(workflow.writing_roles(), missing))
         sent += notify_all(users=people, text=_text(step, deadline), url=url, key=key)
         if step.name == "overdue":
-            late = completeness.late_units(campaign=campaign, within=within, today=today)
-            sent += _escalate(deadline, late.filter(kind=deadline.unit_kind), url)
+            late = completeness.late_units(campaign=plan, within=within, today=today)
+            sent += _escalate(deadline, late.filter(theirs), url)
     return sent
 
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 
+from soket.campaigns.deadlines import ReportDates, plan_of, report_dates
 from soket.campaigns.models import Campaign, Deadline, OutlineSection
-from soket.campaigns.selectors import participating_units
+from soket.campaigns.selectors import participating_units, report_outline
 from soket.orgs.models import Department, Role, Unit, UnitKind, User, path_upper_bound
 from soket.reports import counts, lateness, workflow
 from soket.reports.assessment import Evaluation, evaluate
@@ -24,10 +25,11 @@ def report_detail_for(*, user: User, pk: int) -> Report:
     return report_list_for(user=user).get(pk=pk)
 
 
-def report_targets(campaign: Campaign) -> list[Target]:
-    """The targets every report of the campaign gives figures for: those the outline links."""
+def report_targets(campaign: Campaign, unit: Unit | None = None) -> list[Target]:
+    """The targets a report gives figures for: those its outline links (the plan's, and
+    for a unit below a federation that deployed it, the federation's own too)."""
     return list(
-        Target.objects.filter(outline_sections__campaign=campaign)
+        Target.objects.filter(outline_sections__in=report_outline(campaign, unit))
         .select_related("resolution")
         .prefetch_related("milestones")
         .distinct()
@@ -35,8 +37,8 @@ def report_targets(campaign: Campaign) -> list[Target]:
     )
 
 
-def outline_sections(campaign: Campaign) -> list[OutlineSection]:
-    return list(campaign.outline_sections.prefetch_related("targets", "review_items"))
+def outline_sections(campaign: Campaign, unit: Unit | None = None) -> list[OutlineSection]:
+    return list(report_outline(campaign, unit).prefetch_related("targets", "review_items"))
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def evaluations(*, report: Report, targets: list[Target] | None = None) -> list[
     campaign = report.campaign
     figures = {figure.target_id: figure for figure in report.figures.all()}
     rows = []
-    for target in targets if targets is not None else report_targets(campaign):
+    for target in targets if targets is not None else report_targets(campaign, report.unit):
         figure = figures.get(target.pk) or Figure(report=report, target=target)
         evaluation = evaluate(
             target=target,
@@ -78,12 +80,13 @@ def evaluations(*, report: Report, targets: list[Target] | None = None) -> list[
 
 
 def due_on(report: Report) -> datetime.date | None:
-    """The report's deadline, from the campaign's timeline for its level."""
-    deadlines = Deadline.objects.filter(milestone__campaign=report.campaign, is_report=True)
-    if report.department_id:
-        deadlines = deadlines.filter(for_departments=True)
-    else:
-        deadlines = deadlines.filter(unit_kind=report.unit.kind_id)
+    """The report's deadline: its level's in the plan, or the one a federation above the
+    unit set in deploying it (campaigns.deadlines); a department's, in the plan."""
+    if report.department_id is None:
+        return report_dates(report.campaign).due_on(report.unit.kind_id, report.unit.path)
+    deadlines = Deadline.objects.filter(
+        milestone__campaign=report.campaign, is_report=True, for_departments=True
+    )
     return deadlines.order_by("due_on").values_list("due_on", flat=True).first()
 
 
@@ -101,7 +104,8 @@ def version_changes(report: Report) -> list[Change]:
         return []
     after, before = versions[0].content, versions[1].content
     headings = {
-        str(s.pk): f"{s.number} {s.heading}".strip() for s in report.campaign.outline_sections.all()
+        str(s.pk): f"{s.number} {s.heading}".strip()
+        for s in report_outline(report.campaign, report.unit)
     }
     changes = []
     for part in ("sections", "figures", "items"):
@@ -334,13 +338,13 @@ def units_below(
         )
         .order_by("path")[start : start + per_page]
     )
-    due = counts.due_dates(campaign)
+    dates = report_dates(campaign)
     today = lateness.today()
     return UnitPage(
         rows=[
             UnitRow(
                 unit=unit,
-                due_on=due.get(unit.kind_id),
+                due_on=dates.due_on(unit.kind_id, unit.path),
                 report_id=unit.report_pk,
                 state=unit.report_state,
                 first_submitted_at=unit.report_first_submitted_at,
@@ -435,7 +439,7 @@ def due_for(*, user: User, campaigns: QuerySet[Campaign]) -> list[DueItem]:
             Q(unit_kind__in=by_kind)
             | Q(for_departments=True, milestone__campaign__owner__in=owners)
         )
-        .select_related("milestone__campaign")
+        .select_related("milestone__campaign__owner")
         .order_by("due_on", "pk")
     )
     reports = {
@@ -468,18 +472,34 @@ def due_for(*, user: User, campaigns: QuerySet[Campaign]) -> list[DueItem]:
             )
         )
 
+    plans: dict[int, Campaign] = {}
+    dates: dict[int, ReportDates] = {}
     for deadline in deadlines:
         campaign = deadline.milestone.campaign
+        if campaign.pk not in plans:
+            plans[campaign.pk] = plan_of(campaign)
+            dates.setdefault(plans[campaign.pk].pk, report_dates(plans[campaign.pk]))
+        plan = plans[campaign.pk]
         if deadline.for_departments:
+            if campaign.is_deployment:
+                continue  # the thematic reports are the plan's owner's departments'
             for role in departments.values():
                 if role.unit_id == campaign.owner_id:
                     add(campaign, deadline, role.unit, role.department)
-        else:
-            for unit in by_kind.get(deadline.unit_kind_id or 0, []):
+            continue
+        for unit in by_kind.get(deadline.unit_kind_id or 0, []):
+            if deadline.is_report:
+                # The report is written under the plan, by the date that applies to the
+                # unit: its level's in the plan, or its federation's in deploying it.
+                if dates[plan.pk].deadline_id(unit.kind_id, unit.path) == deadline.pk:
+                    add(plan, deadline, unit, None)
+            elif dates[plan.pk].plan_for(unit.path) == campaign.pk:
+                # What else is due: from the nearest plan above the unit, whose timeline
+                # (its federation's copy, maybe changed) speaks to it.
                 add(campaign, deadline, unit, None)
     # A level the timeline gives no date (the demo's grassroots unions) still has its
     # report to write: listed without a date, with its state.
-    for campaign in campaigns if units else []:
+    for campaign in [c for c in campaigns if not c.is_deployment] if units else []:
         taking_part = participating_units(campaign=campaign).filter(pk__in=list(units))
         for unit_id in taking_part.values_list("pk", flat=True):
             if (campaign.pk, unit_id, None) not in listed:

@@ -96,6 +96,8 @@ def report_for(*, campaign: Campaign, unit: Unit, department: Department | None 
     """The report of a unit (or department) in a campaign, started as a draft if missing."""
     if not campaign.is_issued:
         raise ReportError(_("This plan is not issued yet: its reports open when it is."))
+    if campaign.is_deployment:
+        raise ReportError(_("Reports are written under the plan this one deploys."))
     try:
         with transaction.atomic():
             report, _created = Report.objects.get_or_create(

@@ -22,11 +22,17 @@ def sweep_reminders() -> dict:
 
 @task()
 def announce_campaign(
-    campaign_id: int, key: str, text: str, kind_ids: list[int], departments: bool
+    campaign_id: int,
+    key: str,
+    text: str,
+    kind_ids: list[int],
+    departments: bool,
+    report_date_kinds: list[int] | None = None,
 ) -> dict:
     """Tell the units of a plan issued or amended, and deliver the e-mails. Run twice, it
     tells nobody twice: each notice carries the announcement's key."""
     told = announcing.announce(
-        campaign_id=campaign_id, key=key, text=text, kind_ids=kind_ids, departments=departments
-    )
+        campaign_id=campaign_id, key=key, text=text, kind_ids=kind_ids, departments=departments,
+        report_date_kinds=report_date_kinds or [],
+    )  # fmt: skip
     return {"notices": told, **deliver_and_follow_up()}

@@ -41,15 +41,22 @@ def _get_report_for_user(request: AuthenticatedHttpRequest, pk: int) -> Report:
 
 
 def _get_campaign_for_user(request: AuthenticatedHttpRequest, pk: int) -> Campaign:
-    """An issued campaign the person sees: a draft has no reports, reminders or reviews."""
+    """An issued plan the person sees: a draft has no reports, reminders or reviews, and
+    a deployed plan's units report under the plan it deploys."""
     return get_object_or_404(
-        visible_campaigns(request.user).filter(state=Campaign.State.ISSUED), pk=pk
+        visible_campaigns(request.user).filter(
+            state=Campaign.State.ISSUED, deployed_from__isnull=True
+        ),
+        pk=pk,
     )
 
 
 def _get_campaign_seen(request: AuthenticatedHttpRequest, pk: int) -> Campaign:
-    """A campaign the person sees, a draft included (its rules are written before issue)."""
-    return get_object_or_404(visible_campaigns(request.user), pk=pk)
+    """A plan the person sees, a draft included (its rules are written before issue); not a
+    deployment, whose units' reports, and so their rules, are the plan's."""
+    return get_object_or_404(
+        visible_campaigns(request.user).filter(deployed_from__isnull=True), pk=pk
+    )
 
 
 def _render_report(
@@ -91,7 +98,7 @@ def _render_report(
             "raw": form.raw if form else {},
             "sections": [
                 (section, texts.get(section.pk, ""), stored.get(section.pk, ""))
-                for section in selectors.outline_sections(report.campaign)
+                for section in selectors.outline_sections(report.campaign, report.unit)
             ],
             "items": [
                 (item, items.get(item.pk, "")) for item in report.campaign.review_items.all()
@@ -137,8 +144,8 @@ def report_save(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = read_report_form(
         request.POST,
         report=report,
-        targets=selectors.report_targets(report.campaign),
-        section_ids=[s.pk for s in report.campaign.outline_sections.all()],
+        targets=selectors.report_targets(report.campaign, report.unit),
+        section_ids=[s.pk for s in selectors.outline_sections(report.campaign, report.unit)],
         item_ids=[i.pk for i in report.campaign.review_items.all()],
     )
     if form.errors:

@@ -288,6 +288,30 @@ def issue(key):
     )  # fmt: skip
 
 
+def deploy(unit_key):
+    """Province A's plan, deployed for the federation `unit_key`."""
+    return lambda t, who: Call([t.campaigns["A"].pk], {"unit": t.units[unit_key].pk})
+
+
+def deploy_own(t, who):
+    """A1's own plan, for A1 itself: a plan is deployed by the federations below it."""
+    return Call([t.campaigns["A1"].pk], {"unit": t.units["A1"].pk})
+
+
+def deployment(state):
+    """A1's deployment of province A's plan, in `state`."""
+
+    def build(t, who):
+        made = Campaign.objects.create(
+            state=state, code=f"trien-khai-{state}", owner=t.units["A1"], kind="interim",
+            title="Triển khai", reviewed_from="2013-01-01", reviewed_to="2015-12-31",
+            deployed_from=t.campaigns["A"],
+        )  # fmt: skip
+        return Call([made.pk])
+
+    return build
+
+
 def count_units(key):
     return lambda t, who: Call([t.campaigns[key].pk])
 
@@ -520,6 +544,15 @@ MATRIX = [
     row("campaign_issue", "GET", each(THREE, draft), admin="O"),
     row("campaign_issue", "POST", each(THREE, issue), admin="O"),
     row("campaign_participants_count", "GET", each(THREE, count_units), admin="O"),
+    # A federation deploys the plan from above for itself (A1's administrator for A1),
+    # never for a federation beside it.
+    row("campaign_deploy", "POST",
+        {"O": deploy_own, "A": deploy("A1"), "S": deploy("A2")}, admin="A", superuser="AS"),
+    # A draft deployment: only A1's administrators see it, never the units it will address.
+    row("campaign_detail", "GET", {"O": deployment("draft")}, admin="O"),
+    # Nobody reads reports or rules on a deployment: they stay on the plan.
+    row("campaign_reports", "GET", {"O": deployment("issued")}, superuser=""),
+    row("validation_rules", "GET", {"O": deployment("issued")}, superuser=""),
     row("campaign_reports", "GET", each(THREE, campaign), a1="OA", dept="OSA"),
     row("validation_rules", "GET", each(THREE, campaign), a1="OA", dept="OSA"),
     # Written by the campaign's own administrators: A1's campaign for A1's (O), never

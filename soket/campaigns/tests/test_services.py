@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from soket.audit.models import Entry
 from soket.campaigns import access, parts, services
+from soket.campaigns.deadlines import report_dates
 from soket.campaigns.models import Amendment, Campaign, Deadline
 from soket.core import clock
 from soket.notices.models import Notice
@@ -322,7 +323,7 @@ class AmendmentTestCase(CampaignServiceTestCase):
         self.assertEqual(told, {"alice", "adam", "bob"})
         # Completeness and reminders read the new date at once.
         self.assertEqual(
-            counts.due_dates(self.campaign)[self.kinds["district"].pk], D(2015, 12, 20)
+            report_dates(self.campaign).plan[self.kinds["district"].pk], D(2015, 12, 20)
         )
 
     def test_an_amendment_is_audited_with_its_reason(self):

@@ -9,6 +9,7 @@ import re
 from urllib.parse import urlsplit
 
 from aiosmtpd.controller import Controller
+from django.test import SimpleTestCase, override_settings
 
 from soket.notices.testing import Received, SmtpSink
 from soket.orgs import services
@@ -86,3 +87,36 @@ class _KeepingHandler:
 
 def path_of(link: str) -> str:
     return urlsplit(link).path
+
+
+def mail_sink(test: SimpleTestCase) -> KeepingSink:
+    """A KeepingSink the site sends to for the rest of `test`."""
+    sink = KeepingSink().start()
+    test.addCleanup(sink.stop)
+    mail_settings = override_settings(**sink.settings())
+    mail_settings.enable()
+    test.addCleanup(mail_settings.disable)
+    return sink
+
+
+def invite(page, base_url: str, *, username: str, full_name: str, email: str, unit: str) -> None:
+    """An administrator, on `page`, adds a reporter at the unit of code `unit`."""
+    page.goto(base_url + "/nguoi-dung/")
+    page.click("a[href='/nguoi-dung/them/']")
+    page.fill("#id_username", username)
+    page.fill("#id_full_name", full_name)
+    page.fill("#id_email", email)
+    page.fill("#id_unit", unit)
+    page.select_option("#id_kind", "reporter")
+    page.click("form.stacked button[type=submit]")
+    page.wait_for_selector(".message.success")
+
+
+def set_password(page, link: str, password: str) -> None:
+    """The invited person opens the e-mail's link and chooses a password; the log-in page
+    follows."""
+    page.goto(link)
+    page.fill("#id_new_password1", password)
+    page.fill("#id_new_password2", password)
+    page.click("form.stacked button[type=submit]")
+    page.wait_for_selector("#id_password")
