@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from soket.campaigns import parts, services
 from soket.campaigns.models import Campaign, PlanSection, SteeringMember
 from soket.campaigns.selectors import outline_choices
-from soket.core.forms import DayField
+from soket.core.forms import DayField, IdsChoiceField
 from soket.orgs.models import Unit, UnitKind, User
 from soket.resolutions.access import visible_resolutions
 from soket.resolutions.models import Resolution, ReviewItem, Target
@@ -86,12 +86,12 @@ class HeaderForm(PlanForm):
     title = forms.CharField(label=_("Title"), max_length=500, widget=forms.Textarea(attrs=TEXT))
     reviewed_from = DayField(label=_("Period reviewed from"))
     reviewed_to = DayField(label=_("to"))
-    resolutions = forms.ModelMultipleChoiceField(
+    resolutions = IdsChoiceField(
         label=_("Resolutions reviewed"),
         queryset=Resolution.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )
-    review_items = forms.ModelMultipleChoiceField(
+    review_items = IdsChoiceField(
         label=_("Reviewed together with"),
         queryset=ReviewItem.objects.order_by("code"),
         required=False,
@@ -204,7 +204,7 @@ class PlanRowForm(RowForm):
         widget=forms.Textarea(attrs=TEXT),
         help_text=_('One paragraph a line; "- " starts a bullet; [^code] cites a review item.'),
     )
-    audience_kinds = forms.ModelMultipleChoiceField(
+    audience_kinds = IdsChoiceField(
         label=_("Addressed to levels"),
         queryset=UnitKind.objects.all(),
         required=False,
@@ -281,7 +281,7 @@ class MemberForm(RowForm):
         )
 
 
-class TargetChoiceField(forms.ModelMultipleChoiceField):
+class TargetChoiceField(IdsChoiceField):
     def label_from_instance(self, obj: Target) -> str:
         return f"{obj.code} — {obj.wording[:60]}"
 
@@ -298,7 +298,7 @@ class OutlineRowForm(RowForm):
     targets = TargetChoiceField(
         label=_("Targets reported here"), queryset=Target.objects.none(), required=False
     )
-    review_items = forms.ModelMultipleChoiceField(
+    review_items = IdsChoiceField(
         label=_("Review items"), queryset=ReviewItem.objects.none(), required=False
     )
 
@@ -327,7 +327,7 @@ class ParticipationForm(PlanForm):
         max_length=40,
         help_text=_("The unit whose subtree takes part (your own unit or one below it)."),
     )
-    kinds = forms.ModelMultipleChoiceField(
+    kinds = IdsChoiceField(
         label=_("Levels that take part"),
         queryset=UnitKind.objects.all(),
         widget=forms.CheckboxSelectMultiple,

@@ -613,6 +613,11 @@ def campaign_issue(
         errors["signer_name"] = _("Give the name of the person who signs the plan.")
     if not signer_title.strip():
         errors["signer_title"] = _("Give the signer's title, e.g. CHỦ TỊCH.")
+    parent = locked.deployed_from
+    if parent is not None and parent.issued_on and issued_on < parent.issued_on:
+        errors["issued_on"] = _(
+            "Issue it on or after %(day)s, the day the plan it deploys was issued."
+        ) % {"day": f"{parent.issued_on:%d/%m/%Y}"}
     if errors:
         raise ValidationError(errors)
     problems = issue_problems(locked)
@@ -673,6 +678,16 @@ def issue_problems(campaign: Campaign) -> list[str]:
         source = campaign.deployed_from
         if source is None or not source.is_issued:
             problems.append(_("The plan it deploys is not issued."))
+        elif not campaign.owner.path.startswith(source.owner.path) or not kinds_below(
+            plan_of(source), campaign.owner
+        ):
+            problems.append(
+                _(
+                    "%(unit)s is no longer a participating federation below %(owner)s: it "
+                    "cannot issue this deployment."
+                )
+                % {"unit": campaign.owner, "owner": source.owner}
+            )
         return problems
     if not campaign.participations.exists():
         problems.append(_("Choose the participating units."))
@@ -851,6 +866,45 @@ def dates_out_of_bounds(campaign: Campaign) -> list[str]:
     except ValidationError as error:
         return list(error.messages)
     return []
+
+
+def overtaken_below(campaign: Campaign) -> list[str]:
+    """For a plan's administrators: report dates that deployments below its unit set later
+    than the dates above them (deployed before it, or before an amendment above), to be
+    amended. Read from the plan's dates at once, whatever the number of deployments."""
+    dates = report_dates(campaign)
+    below = [
+        item
+        for item in dates.local
+        if item.path.startswith(campaign.owner.path) and item.campaign_id != campaign.pk
+    ]
+    owners = {
+        pk: (name, kind_id)
+        for pk, name, kind_id in Campaign.objects.filter(
+            pk__in={item.campaign_id for item in below}
+        ).values_list("pk", "owner__name", "owner__kind_id")
+    }
+    kinds = UnitKind.objects.in_bulk()
+    problems = []
+    for item in below:
+        name, owner_kind = owners[item.campaign_id]
+        # The dates above the federation: those its own path's prefixes and the plan give.
+        bounds = [
+            day
+            for day in (dates.due_on(owner_kind, item.path), dates.due_on(item.kind_id, item.path))
+            if day is not None
+        ]
+        if bounds and item.due_on > min(bounds):
+            problems.append(
+                _("%(unit)s: %(level)s due %(day)s, later than %(bound)s set above it.")
+                % {
+                    "unit": name,
+                    "level": kinds[item.kind_id].name,
+                    "day": f"{item.due_on:%d/%m/%Y}",
+                    "bound": f"{min(bounds):%d/%m/%Y}",
+                }
+            )
+    return problems
 
 
 def _check_deployed_header(campaign: Campaign, header: Header) -> None:

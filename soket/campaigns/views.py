@@ -253,7 +253,11 @@ def campaign_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "counts": org_selectors.unit_counts_by_kind(units=in_scope),
             "may_administer": may_administer,
             "amendments": campaign.amendments.all(),
-            "out_of_bounds": services.dates_out_of_bounds(campaign) if may_administer else [],
+            "out_of_bounds": (
+                services.dates_out_of_bounds(campaign) + services.overtaken_below(campaign)
+                if may_administer
+                else []
+            ),
             "deployers": deploying,
             "federations": federations,
             "deployed_count": sum(1 for federation in federations if federation.has_deployed),

@@ -1,7 +1,10 @@
 """Form fields every page types the same way."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from soket.core import params
 
 DAY_FORMAT = "%d/%m/%Y"
 # The years a union's plan can speak of; beyond them a date is a slip of the keyboard
@@ -29,3 +32,19 @@ class DayField(forms.DateField):
                 self.error_messages["year"] % {"first": FIRST_YEAR, "last": LAST_YEAR},
                 code="year",
             )
+
+
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """Choices by id, as a request sends them. Django guards a single id against numbers
+    no database holds, but not a list of them (an `in` lookup: SQLite cannot even bind
+    one), so an id that cannot be one is refused here like any other wrong choice."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if params.whole(str(pk)) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)

@@ -1,5 +1,6 @@
-"""A deployed plan's own outline sections and targets: the federation's units answer them
-after the plan's outline, the federation consolidates them, and nobody else sees them."""
+"""A deployed plan's own outline sections and targets (the federation's units answer them
+after the plan's outline, the federation consolidates them, nobody else sees them), what
+the units are told when dates move above, and what a hostile or careless user is refused."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from soket.campaigns import parts, selectors, services
 from soket.campaigns.models import Campaign, OutlineSection
 from soket.documents import content
 from soket.notices.models import Notice
 from soket.orgs.models import Role
+from soket.orgs.services import unit_move
 from soket.reports import consolidation, tasks
 from soket.reports import selectors as report_selectors
 from soket.reports import services as report_services
@@ -22,6 +25,7 @@ from soket.testing import (
     CampaignTestCase,
     make_resolution,
     make_target,
+    make_unit,
     make_user,
     run_waiting,
 )
@@ -235,3 +239,69 @@ class PlanDateMovedAboveTestCase(DeploymentTestCase):
         run_waiting(tasks.announce_campaign)
         told = set(Notice.objects.values_list("user__username", flat=True))
         self.assertEqual(told, {"gus", "gina"})
+
+
+class DeploymentRefusalsTestCase(DeploymentTestCase):
+    """What an outsider's probe found, each refused with nothing written."""
+
+    def test_an_id_no_database_holds_is_a_wrong_choice_not_a_server_error(self):
+        self.client.force_login(self.alan)
+        url = reverse("campaign_edit", args=[self.deployment.pk, "de-cuong"])
+        response = self.client.post(
+            url,
+            {
+                "revision": self.deployment.revision,
+                "outline-TOTAL_FORMS": "1", "outline-INITIAL_FORMS": "0",
+                "outline-0-heading": "Riêng", "outline-0-depth": "0", "outline-0-ORDER": "1",
+                "outline-0-targets": "9" * 30,
+            },
+        )  # fmt: skip
+        self.assertEqual(response.status_code, 200)
+        self.assertFalse(OutlineSection.objects.filter(campaign=self.deployment).exists())
+
+    def test_a_deployment_is_not_issued_before_the_plan_it_deploys(self):
+        with self.assertRaisesMessage(ValidationError, "02/11/2015"):
+            services.campaign_issue(
+                by=self.alan, campaign=self.deployment, revision=self.deployment.revision,
+                document_number="3/KH", issued_on=D(2015, 10, 1), signing_capacity="",
+                signer_title="CHỦ TỊCH", signer_name="Nguyễn A",
+            )  # fmt: skip
+        self.deployment.refresh_from_db()
+        self.assertFalse(self.deployment.is_issued)
+
+    def test_a_federation_moved_out_of_the_plans_tree_cannot_issue_its_deployment(self):
+        unit_move(unit=self.district_a1, new_parent=self.province_b)
+        self.deployment.refresh_from_db()
+        with self.assertRaises(ValidationError):
+            self.issue()
+        self.deployment.refresh_from_db()
+        self.assertFalse(self.deployment.is_issued)
+
+    def test_a_federation_above_sees_a_date_below_that_overtakes_its_own(self):
+        sector = make_unit("A1-S", self.kinds["sector"], self.district_a1)
+        make_unit("A1-S-01", self.kinds["grassroots"], sector)
+        sector_admin = make_user("sam", sector, Role.Kind.CAMPAIGN_ADMIN)
+        grassroots = self.kinds["grassroots"].pk
+
+        def dated(deployment, by, day, number):
+            rows = parts.milestone_rows(deployment)
+            row = parts.DeadlineRow(grassroots, day, "Báo cáo cơ sở", is_report=True)
+            rows[0] = dataclasses.replace(rows[0], deadlines=(*rows[0].deadlines, row))
+            services.campaign_save_timeline(
+                by=by, campaign=deployment, revision=deployment.revision, milestones=rows
+            )
+            services.campaign_issue(
+                by=by, campaign=deployment, revision=deployment.revision,
+                document_number=number, issued_on=D(2015, 11, 10), signing_capacity="",
+                signer_title="CHỦ TỊCH", signer_name="Nguyễn A",
+            )  # fmt: skip
+
+        # The sector deploys the province's plan before A1 has.
+        first = services.campaign_deploy(by=sector_admin, source=self.campaign, owner=sector)
+        dated(first, sector_admin, D(2015, 12, 28), "1/KH-S")
+        self.assertEqual(services.overtaken_below(self.deployment), [])
+        dated(self.deployment, self.alan, D(2015, 12, 20), "2/KH-A1")
+        [problem] = services.overtaken_below(self.deployment)
+        self.assertIn("A1-S", problem)
+        self.assertIn("28/12/2015", problem)
+        self.assertIn("20/12/2015", problem)
