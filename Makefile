@@ -51,11 +51,13 @@ check: $(VENV)/.installed-dev
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
 # Every benchmark at 135,000 grassroots units, the completeness pages again at 400,000,
-# and, on PostgreSQL, a deadline day through gunicorn (figures printed, never asserted).
+# every district deploying the plan at 20,000, and, on PostgreSQL, a deadline day through
+# gunicorn (figures printed, never asserted).
 bench: $(VENV)/.installed-dev messages
 	mkdir -p var
 	DEBUG=1 $(BIN)/python bench/run.py
 	DEBUG=1 BENCH_GRASSROOTS=400000 BENCH_ONLY=completeness $(BIN)/python bench/run.py
+	DEBUG=1 BENCH_GRASSROOTS=20000 BENCH_ONLY=deployments $(BIN)/python bench/run.py
 	@case "$$DATABASE_URL" in \
 		postgres*) DEBUG=1 $(BIN)/python bench/deadline_day.py ;; \
 		*) echo "Deadline day: runs on PostgreSQL only (set DATABASE_URL)." ;; \

@@ -14,6 +14,7 @@ same statement for 20 units and 400,000, whatever the number of federations.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
@@ -90,6 +91,15 @@ class ReportDates:
             for item in self.local
             if item.kind_id == kind_id and item.path.startswith(path) and item.path != path
         }
+
+    def below(self, path: str) -> ReportDates:
+        """The same dates for the units below `path` only: without the deployments of
+        the federations beside it, which reach none of them (SQL over one federation's
+        units then carries its own dates, not a CASE of the whole country's)."""
+        local = tuple(
+            item for item in self.local if path.startswith(item.path) or item.path.startswith(path)
+        )
+        return self if len(local) == len(self.local) else dataclasses.replace(self, local=local)
 
     def kind_ids(self) -> set[int]:
         return set(self.plan) | {item.kind_id for item in self.local}

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from typing import cast
 
 from django.db.models import F
-from django.db.models.lookups import LessThan
 
 from soket.campaigns.models import Campaign
-from soket.orgs.models import Unit, UnitKind, UnitQuerySet, path_upper_bound
+from soket.orgs.models import PATH_STEP, Unit, UnitKind, UnitQuerySet
 from soket.reports import counts, lateness
 from soket.reports.counts import FIELDS
 from soket.reports.models import CompletenessCount
@@ -59,8 +58,8 @@ def _row(
 ) -> Counts:
     """The level's row for the units below the unit at `path`. Where federations below it
     set dates of their own there is no one date to show; the overdue units are those
-    missing whose own date has passed (counted live only while some dates have passed and
-    others not)."""
+    missing whose own date has passed (read from the running counts of the federations
+    while some dates have passed and others not)."""
     days = rules.dates.dates_below(kind.pk, path)
     due_on = next(iter(days)) if len(days) == 1 else None
     past = [lateness.is_past(day, today) for day in days]
@@ -69,14 +68,44 @@ def _row(
     elif not any(past):
         overdue = 0
     else:
-        overdue = (
-            cast(UnitQuerySet, counts.expected_units(campaign, rules))
-            .filter(kind_id=kind.pk, path__gt=path, path__lt=path_upper_bound(path))
-            .filter(report__first_submitted_at__isnull=True)
-            .filter(LessThan(rules.dates.expression(), today))
-            .count()
-        )
+        overdue = _overdue(campaign, kind.pk, rules, today, path, numbers["missing"])
     return Counts(kind=kind, due_on=due_on, overdue=overdue, **numbers)
+
+
+def _overdue(
+    campaign: Campaign,
+    kind_id: int,
+    rules: counts.Basis,
+    today: datetime.date,
+    path: str,
+    missing: int,
+) -> int:
+    """The `missing` units of the level below `path` whose own date has passed, from the
+    running counts (a live count of them was a CASE over every unit below): a deploying
+    federation's stored row holds the units below it, so those under its date are its
+    missing less those of the federations nearest below it with dates of their own; the
+    rest are under the date that applies right below `path`."""
+    days = {path: rules.dates.due_on(kind_id, path + "0" * PATH_STEP)} | {
+        item.path: item.due_on
+        for item in rules.dates.local
+        if item.kind_id == kind_id and item.path.startswith(path) and item.path != path
+    }
+    stored = dict(
+        CompletenessCount.objects.filter(
+            campaign=campaign, kind_id=kind_id, ancestor__path__in=[p for p in days if p != path]
+        ).values_list("ancestor__path", "missing")
+    )
+    stored[path] = missing
+    own = {p: stored.get(p, 0) for p in days}
+    for federation in days:
+        if federation != path:  # its units are not under the nearest date above it
+            above = next(
+                federation[:end]
+                for end in range(len(federation) - PATH_STEP, len(path) - 1, -PATH_STEP)
+                if federation[:end] in days
+            )
+            own[above] -= stored.get(federation, 0)
+    return sum(count for p, count in own.items() if lateness.is_past(days[p], today))
 
 
 def _sorted(rows: list[Counts]) -> list[Counts]:
@@ -132,8 +161,8 @@ def completeness_by_branch(
     return {child_id: _sorted(rows) for child_id, rows in result.items()}
 
 
-def _expected_below(campaign: Campaign, within: Unit):
-    rules = counts.basis(campaign)
+def _expected_below(campaign: Campaign, within: Unit, rules: counts.Basis | None = None):
+    rules = rules or counts.basis(campaign)
     # A queryset of Unit.objects, so a UnitQuerySet, which its annotation hides from mypy.
     expected = cast(UnitQuerySet, counts.expected_units(campaign, rules))
     return expected.subtree_of(within, include_self=False), rules
@@ -145,12 +174,15 @@ def missing_units(*, campaign: Campaign, within: Unit, today: datetime.date):
     return units.filter(report__first_submitted_at__isnull=True)
 
 
-def late_units(*, campaign: Campaign, within: Unit, today: datetime.date):
+def late_units(
+    *, campaign: Campaign, within: Unit, today: datetime.date, rules: counts.Basis | None = None
+):
     """Expected units below `within` that are late by `today`: not sent past their due
     date, or sent late (lateness.py), each with its first submission as
-    `first_submitted_at`."""
-    units, rules = _expected_below(campaign, within)
-    late = lateness.late_by(rules.dates.expression(), today, "report__first_submitted_at")
+    `first_submitted_at`. `rules`: the campaign's counts.basis, when the caller has it."""
+    units, rules = _expected_below(campaign, within, rules)
+    due = rules.dates.below(within.path).expression()  # the federations of the subtree only
+    late = lateness.late_by(due, today, "report__first_submitted_at")
     return units.filter(late).annotate(first_submitted_at=F("report__first_submitted_at"))
 
 

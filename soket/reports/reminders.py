@@ -23,12 +23,12 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from soket.campaigns.deadlines import ReportDates, plan_of, report_dates
+from soket.campaigns.deadlines import plan_of
 from soket.campaigns.models import Campaign, Deadline
 from soket.notices.models import Notice
 from soket.notices.services import notify, notify_all
 from soket.orgs.models import Department, Unit, User
-from soket.reports import completeness, lateness, selectors, workflow
+from soket.reports import completeness, counts, lateness, selectors, workflow
 
 
 @dataclass(frozen=True)
@@ -85,14 +85,18 @@ def _sweep(today: datetime.date) -> int:
         is_report=True, milestone__campaign__state=Campaign.State.ISSUED
     ).select_related("milestone__campaign__owner", "unit_kind")
     plans: dict[int, Campaign] = {}
-    dates: dict[int, ReportDates] = {}
+    # Who is expected and by when, read once a plan: a plan deployed by hundreds of
+    # federations has as many deadlines, each with its few queries.
+    rules: dict[int, counts.Basis] = {}
     for deadline in deadlines:
         step = current_step(deadline.due_on, today)
         if step is None:
             continue
         campaign = deadline.milestone.campaign
         # A deployed plan's date is reminded of on the reports of the plan it deploys.
-        plan = plans.setdefault(campaign.pk, plan_of(campaign))
+        if campaign.pk not in plans:
+            plans[campaign.pk] = plan_of(campaign)
+        plan = plans[campaign.pk]
         url = reverse("campaign_reports", args=[plan.pk])
         # The date is in the key: a deadline moved by amendment is reminded of anew.
         key = f"reminder:{deadline.pk}:{deadline.due_on:%Y%m%d}:{step.name}"
@@ -101,23 +105,27 @@ def _sweep(today: datetime.date) -> int:
                 people = _missing_departments(deadline)
                 sent += notify_all(users=people, text=_text(step, deadline), url=url, key=key)
             continue
-        if plan.pk not in dates:
-            dates[plan.pk] = report_dates(plan)
+        if plan.pk not in rules:
+            rules[plan.pk] = counts.basis(plan)
         # The units this date applies to: below the plan's owner, or the federation that
         # deployed it, except where a federation further down set a date of its own.
-        theirs = dates[plan.pk].governed_by(campaign.pk, deadline.unit_kind_id or 0)
+        theirs = rules[plan.pk].dates.governed_by(campaign.pk, deadline.unit_kind_id or 0)
         within = (
             campaign.owner if campaign.is_deployment else campaign.owner.parent or campaign.owner
         )
         # Still to come: not started, a draft (a withdrawn one too) or returned to mend,
         # the same units a reminder by hand reaches.
         missing = selectors.units_to_remind(
-            selectors.expected_below(campaign=plan, roots=[within]).filter(theirs)
+            selectors.expected_below(campaign=plan, roots=[within], rules=rules[plan.pk]).filter(
+                theirs
+            )
         )
         people = workflow.holders(workflow.of_units(workflow.writing_roles(), missing))
         sent += notify_all(users=people, text=_text(step, deadline), url=url, key=key)
         if step.name == "overdue":
-            late = completeness.late_units(campaign=plan, within=within, today=today)
+            late = completeness.late_units(
+                campaign=plan, within=within, today=today, rules=rules[plan.pk]
+            )
             sent += _escalate(deadline, late.filter(theirs), url)
     return sent
 

@@ -217,11 +217,16 @@ def _return_reason(report_field: str):
 
 
 def expected_below(
-    *, campaign: Campaign, roots: list[Unit], within: Unit | None = None
+    *,
+    campaign: Campaign,
+    roots: list[Unit],
+    within: Unit | None = None,
+    rules: counts.Basis | None = None,
 ) -> QuerySet[Unit]:
     """The units expected to report below any of `roots` (the roots themselves left out),
-    or only within the subtree of `within` when given; each joined to its report."""
-    units = counts.expected_units(campaign, counts.basis(campaign))
+    or only within the subtree of `within` when given; each joined to its report.
+    `rules`: the campaign's counts.basis, when the caller has read it already."""
+    units = counts.expected_units(campaign, rules or counts.basis(campaign))
     below = Q(pk__in=[])
     for root in roots:  # a path range per root: one index scan each
         below |= _strictly_below(root)
@@ -311,7 +316,8 @@ def units_below(
     followed by the units below it: the path index gives a page without sorting them
     all), each with its report's state, dates, lateness and return reason: the total
     from the running counts (or a count, for one state) and one query for the page."""
-    units = expected_below(campaign=campaign, roots=roots, within=within)
+    rules = counts.basis(campaign)  # read once: with hundreds of deployments, tens of ms
+    units = expected_below(campaign=campaign, roots=roots, within=within, rules=rules)
     if kind_id is not None:
         units = units.filter(kind_id=kind_id)
     # `report` is the FilteredRelation of counts.expected_units, unknown to django-stubs.
@@ -338,7 +344,7 @@ def units_below(
         )
         .order_by("path")[start : start + per_page]
     )
-    dates = report_dates(campaign)
+    dates = rules.dates
     today = lateness.today()
     return UnitPage(
         rows=[
@@ -478,8 +484,9 @@ def due_for(*, user: User, campaigns: QuerySet[Campaign]) -> list[DueItem]:
         campaign = deadline.milestone.campaign
         if campaign.pk not in plans:
             plans[campaign.pk] = plan_of(campaign)
-            dates.setdefault(plans[campaign.pk].pk, report_dates(plans[campaign.pk]))
         plan = plans[campaign.pk]
+        if plan.pk not in dates:  # once a plan, not once for it and each deployment
+            dates[plan.pk] = report_dates(plan)
         if deadline.for_departments:
             if campaign.is_deployment:
                 continue  # the thematic reports are the plan's owner's departments'

@@ -707,6 +707,27 @@ class DeeperFederationTestCase(DeploymentTestCase):
         due = selectors.due_on(self.report(self.grassroots_s))
         self.assertLessEqual(due, A1_DATE)
 
+    def test_the_overdue_above_nested_deployments_are_those_past_their_own_date(self):
+        counts.rebuild(self.campaign)
+        district = self.deployed(D(2015, 12, 20))
+        sector = self.deploy(by=self.sector_admin, owner=self.sector, source=district)
+        self.issue(self.set_report_date(sector, D(2015, 12, 15)))
+        missing = [
+            (unit.path, selectors.due_on(report))
+            for unit in counts.expected_units(self.campaign, counts.basis(self.campaign))
+            if unit.kind == self.grassroots
+            and (report := self.report(unit)).first_submitted_at is None
+        ]
+        for within in (self.province_a, self.district_a1, self.sector):
+            for day in (D(2015, 12, 14), D(2015, 12, 16), D(2015, 12, 21), D(2016, 1, 2)):
+                with self.subTest(within=within.code, day=day):
+                    expected = sum(
+                        1
+                        for path, due_on in missing
+                        if path.startswith(within.path) and due_on and day > due_on
+                    )
+                    self.assertEqual(self.grassroots_row(within, day).overdue, expected)
+
     def test_the_reminders_of_each_date_reach_the_unions_it_governs(self):
         with self.settings(SOKET_REMINDER_DAYS_BEFORE=3, SOKET_REMINDER_DAYS_AFTER=3):
             district = self.deployed(D(2015, 12, 20))
