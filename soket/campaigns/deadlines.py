@@ -101,9 +101,6 @@ class ReportDates:
         )
         return self if len(local) == len(self.local) else dataclasses.replace(self, local=local)
 
-    def kind_ids(self) -> set[int]:
-        return set(self.plan) | {item.kind_id for item in self.local}
-
     def _deployed(self, items: list[Local], path_field: str) -> Q:
         """The units below the federations of `items`."""
         by_length: dict[int, list[str]] = defaultdict(list)
@@ -158,25 +155,35 @@ class ReportDates:
         return condition
 
 
+def plans_above(campaign: Campaign) -> list[Campaign]:
+    """The chain of plans from the one at the top down to `campaign` (itself last)."""
+    chain = [campaign]
+    while chain[0].deployed_from_id is not None:
+        chain.insert(0, Campaign.objects.select_related("owner").get(pk=chain[0].deployed_from_id))
+    return chain
+
+
 def plan_of(campaign: Campaign) -> Campaign:
     """The plan at the top of a chain of deployments: the one the units report under."""
-    while campaign.deployed_from_id is not None:
-        campaign = Campaign.objects.select_related("owner").get(pk=campaign.deployed_from_id)
-    return campaign
+    return plans_above(campaign)[0]
 
 
-def issued_deployments(plan: Campaign) -> list[int]:
-    """The ids of every issued plan deploying `plan`, at any depth (one query a level)."""
+def deployments_of(plan: Campaign, *, issued_only: bool = False) -> list[int]:
+    """The ids of every plan deploying `plan`, at any depth (one query a level); with
+    `issued_only`, the issued ones reached through issued ones (those in force)."""
     found: list[int] = []
     frontier = [plan.pk]
     while frontier:
-        frontier = list(
-            Campaign.objects.filter(
-                deployed_from__in=frontier, state=Campaign.State.ISSUED
-            ).values_list("pk", flat=True)
-        )
+        below = Campaign.objects.filter(deployed_from__in=frontier)
+        if issued_only:
+            below = below.filter(state=Campaign.State.ISSUED)
+        frontier = list(below.values_list("pk", flat=True))
         found += frontier
     return found
+
+
+def issued_deployments(plan: Campaign) -> list[int]:
+    return deployments_of(plan, issued_only=True)
 
 
 def earliest_by_kind(

@@ -23,7 +23,7 @@ from django.db.models.functions import Substr
 from django.db.models.lookups import In
 
 from soket.campaigns.access import administered_units, visible_campaigns
-from soket.campaigns.deadlines import issued_deployments, plan_of
+from soket.campaigns.deadlines import deployments_of, issued_deployments, plan_of, plans_above
 from soket.campaigns.models import (
     Campaign,
     OutlineSection,
@@ -94,10 +94,7 @@ def outline_plans(campaign: Campaign, unit: Unit | None = None) -> list[int]:
     each adding sections of its own. Without a unit, a plan's outline as its Word
     document shows it: a deployment's with those of the plans it deploys above it."""
     if unit is None:
-        chain = [campaign]
-        while chain[0].deployed_from_id is not None:
-            chain.insert(0, Campaign.objects.get(pk=chain[0].deployed_from_id))
-        return [plan.pk for plan in chain]
+        return [plan.pk for plan in plans_above(campaign)]
     plan = plan_of(campaign)
     above = ids_in_path(unit.path)
     deployments = Campaign.objects.filter(
@@ -151,15 +148,8 @@ def outline_choices(campaign: Campaign) -> tuple[QuerySet[Target], QuerySet[Revi
 
 
 def deployment_chain(plan: Campaign) -> list[int]:
-    """The plan and every deployment of it at any depth, drafts included (one query a
-    level of the tree)."""
-    found, frontier = [plan.pk], [plan.pk]
-    while frontier:
-        frontier = list(
-            Campaign.objects.filter(deployed_from__in=frontier).values_list("pk", flat=True)
-        )
-        found += frontier
-    return found
+    """The plan and every deployment of it at any depth, drafts included."""
+    return [plan.pk, *deployments_of(plan)]
 
 
 def kinds_below(plan: Campaign, owner: Unit) -> list[int]:

@@ -71,7 +71,7 @@ from soket.campaigns.selectors import (
 )
 from soket.core import clock
 from soket.core.forms import FIRST_YEAR, LAST_YEAR
-from soket.orgs.models import PATH_STEP, Unit, UnitKind, User
+from soket.orgs.models import Unit, UnitKind, User
 
 
 class Action(enum.StrEnum):
@@ -784,16 +784,15 @@ def _write_deployed_timeline(campaign: Campaign, milestones: Sequence[MilestoneR
     write_timeline(campaign, milestones)
 
 
-def _report_date(
-    dates: ReportDates, kind_id: int, path: str
-) -> tuple[datetime.date, Campaign] | None:
-    """The report deadline a unit of `kind_id` at `path` has, and the plan that sets it:
-    the nearest deploying federation's above it, else the plan's."""
+def _limit_above(dates: ReportDates, kind_id: int, path: str) -> tuple[datetime.date, int] | None:
+    """The report date of the level `kind_id` as it stands above the federation at `path`,
+    its own dates left out (`local_for` reads only the paths above it), and the plan that
+    sets it: the nearest federation's above, else the plan's."""
     local = dates.local_for(kind_id, path)
     day = local.due_on if local else dates.plan.get(kind_id)
     if day is None:
         return None
-    return day, Campaign.objects.get(pk=local.campaign_id if local else dates.plan_id)
+    return day, local.campaign_id if local else dates.plan_id
 
 
 def _check_deployed_dates(campaign: Campaign, deadlines: Sequence[DeadlineRow]) -> None:
@@ -807,16 +806,9 @@ def _check_deployed_dates(campaign: Campaign, deadlines: Sequence[DeadlineRow]) 
     owner = campaign.owner
     kinds = {kind.pk: kind for kind in UnitKind.objects.all()}
     # The dates as they stand above the federation, whichever plan it deploys (the plan
-    # itself, or a deployment of it), its own dates left out: an amendment may move them.
-    every = report_dates(campaign)
-    dates = ReportDates(
-        plan_id=every.plan_id,
-        plan=every.plan,
-        plan_deadlines=every.plan_deadlines,
-        local=tuple(item for item in every.local if item.campaign_id != campaign.pk),
-    )
-    below = owner.path + "0" * PATH_STEP  # where a unit right below the federation stands
-    own_report = _report_date(dates, owner.kind_id, owner.path)
+    # itself, or a deployment of it), its own left out: an amendment may move them.
+    dates = report_dates(campaign)
+    own_report = _limit_above(dates, owner.kind_id, owner.path)
     errors = []
     for row in deadlines:
         day = f"{row.due_on:%d/%m/%Y}"
@@ -835,9 +827,10 @@ def _check_deployed_dates(campaign: Campaign, deadlines: Sequence[DeadlineRow]) 
             )
         if not row.is_report:
             continue  # another deliverable: the plan's report dates bind only reports
-        bounds = [own_report, _report_date(dates, kind.pk, below)]
+        bounds = [own_report, _limit_above(dates, kind.pk, owner.path)]
         for bound in bounds:
             if bound is not None and row.due_on > bound[0]:
+                plan = Campaign.objects.get(pk=bound[1])
                 errors.append(
                     _(
                         "%(level)s, %(day)s: later than %(bound)s, set by plan %(number)s "
@@ -847,7 +840,7 @@ def _check_deployed_dates(campaign: Campaign, deadlines: Sequence[DeadlineRow]) 
                         "level": what,
                         "day": day,
                         "bound": f"{bound[0]:%d/%m/%Y}",
-                        "number": bound[1].document_number or bound[1].title,
+                        "number": plan.document_number or plan.title,
                         "whom": owner.kind.name if bound is own_report else what,
                     }
                 )
@@ -888,11 +881,13 @@ def overtaken_below(campaign: Campaign) -> list[str]:
     problems = []
     for item in below:
         name, owner_kind = owners[item.campaign_id]
-        # The dates above the federation: those its own path's prefixes and the plan give.
         bounds = [
-            day
-            for day in (dates.due_on(owner_kind, item.path), dates.due_on(item.kind_id, item.path))
-            if day is not None
+            limit[0]
+            for limit in (
+                _limit_above(dates, owner_kind, item.path),
+                _limit_above(dates, item.kind_id, item.path),
+            )
+            if limit is not None
         ]
         if bounds and item.due_on > min(bounds):
             problems.append(
