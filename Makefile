@@ -30,13 +30,15 @@ setup: $(VENV)/.installed-run messages
 DEMO_ENV := DEBUG=1 SOKET_SIMULATED_TODAY=$(DEMO_TODAY)
 
 # Serves the demo with the background runner (reminders, mail, documents) beside it, polling
-# every second since people wait for what it makes; Ctrl-C stops both.
+# every second since people wait for what it makes, and the resident LibreOffice that makes
+# PDFs in a fraction of a second (without it they take a few seconds); Ctrl-C stops them all.
 run: setup
 	$(DEMO_ENV) $(BIN)/python manage.py load_demo
 	$(DEMO_ENV) $(BIN)/python manage.py send_reminders --enqueue
 	@echo "Soket: http://127.0.0.1:$(PORT)/"
 	$(DEMO_ENV) sh -c '$(BIN)/python manage.py worker --interval 1 & worker=$$!; \
-		trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+		$(BIN)/python manage.py office_server & office=$$!; \
+		trap "kill $$worker $$office 2>/dev/null" EXIT INT TERM; \
 		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)'
 
 test: $(VENV)/.installed-dev messages check
@@ -72,11 +74,12 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 
 # Office tools: LibreOffice Writer for PDF export with a Times-compatible serif that has
-# Vietnamese letters; Calc and pdftotext for the tests that open what Soket writes.
+# Vietnamese letters, and its Python module (uno) for the resident converter; Calc and
+# pdftotext for the tests that open what Soket writes.
 # Installed from Debian's packages where this machine allows (root + apt).
-OFFICE_PACKAGES := libreoffice-writer-nogui libreoffice-calc-nogui fonts-liberation2 poppler-utils
+OFFICE_PACKAGES := libreoffice-writer-nogui libreoffice-calc-nogui fonts-liberation2 poppler-utils python3-uno
 office-tools:
-	@if command -v soffice >/dev/null && command -v pdftotext >/dev/null && [ -e /usr/lib/libreoffice/program/libsclo.so ] && fc-list :lang=vi family | grep -q "Liberation Serif\|Times New Roman"; then \
+	@if command -v soffice >/dev/null && command -v pdftotext >/dev/null && [ -e /usr/lib/libreoffice/program/libsclo.so ] && fc-list :lang=vi family | grep -q "Liberation Serif\|Times New Roman" && /usr/bin/python3 -c "import uno" 2>/dev/null; then \
 		echo "Office tools present."; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \

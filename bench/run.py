@@ -5,7 +5,8 @@ test-database machinery), so it never touches real data. Figures are printed, ne
 
 BENCH_GRASSROOTS sets the size (135,000 grassroots units; 400,000 for the national worst
 case, whose build takes a few minutes more), BENCH_ONLY=completeness,reporting picks
-benchmarks (the tree is always built; documents needs reporting), BENCH_KEEP=1 keeps the
+benchmarks (the tree is always built; documents needs reporting; pdf loads the demo beside
+the tree and rolls it back, and times the resident converter), BENCH_KEEP=1 keeps the
 database. deployments runs only when BENCH_ONLY names it: it deploys a plan for each of
 693 districts through the services (about 11 minutes at 20,000 grassroots units, 23 at
 135,000). The deadline-day load test is its own script: bench/deadline_day.py.
@@ -28,7 +29,7 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
-from bench import completeness, deployments, documents, hierarchy, reporting  # noqa: E402
+from bench import completeness, deployments, documents, hierarchy, pdf, reporting  # noqa: E402
 
 # In this order: each builds on the tree the first one builds.
 BENCHMARKS = {
@@ -36,6 +37,7 @@ BENCHMARKS = {
     "completeness": completeness,
     "reporting": reporting,
     "documents": documents,
+    "pdf": pdf,
     "deployments": deployments,
 }
 ON_REQUEST = {"deployments"}  # run only when BENCH_ONLY names them

@@ -231,6 +231,11 @@ SOKET_PDF_TIMEOUT_SECONDS = env_int("SOKET_PDF_TIMEOUT_SECONDS", 120)
 SOKET_PDF_MEMORY_MB = env_int("SOKET_PDF_MEMORY_MB", 1536)
 SOKET_PDF_CONCURRENCY = env_int("SOKET_PDF_CONCURRENCY", 2)
 SOKET_RUN_DIR = env_str("SOKET_RUN_DIR", str(BASE_DIR / "var" / "run"))
+# The resident converter (`manage.py office_server`): a LibreOffice kept running, so a PDF
+# takes a fraction of a second; host:port on this machine only, empty for none. Its Python
+# must import LibreOffice's uno module (found by itself where Debian's python3-uno is).
+SOKET_OFFICE_SERVER = env_str("SOKET_OFFICE_SERVER", "127.0.0.1:2004")
+SOKET_OFFICE_PYTHON = env_str("SOKET_OFFICE_PYTHON")
 # Documents made in the background are kept this long for their person to download.
 SOKET_DOCUMENT_KEEP_HOURS = env_int("SOKET_DOCUMENT_KEEP_HOURS", 24)
 SOKET_DOCUMENT_JOBS_PER_PERSON = env_int("SOKET_DOCUMENT_JOBS_PER_PERSON", 5)

@@ -15,13 +15,13 @@ D = datetime.date
 PASSWORD = "soket2015"
 
 KINDS = [
-    # code, name, plural, rank, who signs for the body: its standing committee, or at the
-    # grassroots, where there is none, its executive committee
-    ("confederation", "Tổng Liên đoàn Lao động", "Tổng Liên đoàn", 0, "TM. BAN THƯỜNG VỤ"),
-    ("province", "Liên đoàn Lao động tỉnh, thành phố", "LĐLĐ tỉnh, thành phố", 1, "TM. BAN THƯỜNG VỤ"),
-    ("district", "Liên đoàn Lao động huyện, thành phố", "LĐLĐ các huyện, thành phố", 2, "TM. BAN THƯỜNG VỤ"),
-    ("sector", "Công đoàn ngành", "Công đoàn ngành", 2, "TM. BAN THƯỜNG VỤ"),
-    ("grassroots", "Công đoàn cơ sở", "Công đoàn cơ sở", 3, "TM. BAN CHẤP HÀNH"),
+    # code, name, plural, rank, who signs for the body (its standing committee, or at the
+    # grassroots, where there is none, its executive committee), abbreviation in numbers
+    ("confederation", "Tổng Liên đoàn Lao động", "Tổng Liên đoàn", 0, "TM. BAN THƯỜNG VỤ", "TLĐ"),
+    ("province", "Liên đoàn Lao động tỉnh, thành phố", "LĐLĐ tỉnh, thành phố", 1, "TM. BAN THƯỜNG VỤ", "LĐLĐ"),
+    ("district", "Liên đoàn Lao động huyện, thành phố", "LĐLĐ các huyện, thành phố", 2, "TM. BAN THƯỜNG VỤ", "LĐLĐ"),
+    ("sector", "Công đoàn ngành", "Công đoàn ngành", 2, "TM. BAN THƯỜNG VỤ", "CĐN"),
+    ("grassroots", "Công đoàn cơ sở", "Công đoàn cơ sở", 3, "TM. BAN CHẤP HÀNH", "CĐCS"),
 ]
 
 CONFEDERATION = ("TLD", "Tổng Liên đoàn Lao động Việt Nam", "TLĐ", "Hà Nội")
@@ -57,15 +57,28 @@ GRASSROOTS_PER_PARENT = 2
 CLOSED_GRASSROOTS = ("LS-BS-02", D(2015, 6, 30))
 OPENED_GRASSROOTS = ("LS-HL-03", "Hữu Lũng", D(2016, 1, 15))
 
+# Code, name and the title its head signs with (the seed names none of the heads).
 DEPARTMENTS = [
-    ("to-chuc", "Ban Tổ chức"),
-    ("chinh-sach-phap-luat", "Ban Chính sách – Pháp luật"),
-    ("tuyen-giao", "Ban Tuyên giáo"),
-    ("nu-cong", "Ban Nữ công"),
-    ("tai-chinh", "Ban Tài chính"),
-    ("van-phong", "Văn phòng"),
-    ("uy-ban-kiem-tra", "Ủy ban Kiểm tra"),
+    ("to-chuc", "Ban Tổ chức", "TRƯỞNG BAN"),
+    ("chinh-sach-phap-luat", "Ban Chính sách – Pháp luật", "TRƯỞNG BAN"),
+    ("tuyen-giao", "Ban Tuyên giáo", "TRƯỞNG BAN"),
+    ("nu-cong", "Ban Nữ công", "TRƯỞNG BAN"),
+    ("tai-chinh", "Ban Tài chính", "TRƯỞNG BAN"),
+    ("van-phong", "Văn phòng", "CHÁNH VĂN PHÒNG"),
+    ("uy-ban-kiem-tra", "Ủy ban Kiểm tra", "CHỦ NHIỆM"),
 ]
+
+# Signers' names the seed does not give: the placeholders Vietnamese forms use
+# ("Nguyễn Văn A"), so nobody takes them for real people.
+PLACEHOLDER_SIGNERS = [
+    "Nguyễn Văn A", "Trần Thị B", "Lê Văn C", "Phạm Thị D", "Hoàng Văn E", "Vũ Thị G",
+    "Đặng Văn H", "Bùi Thị K", "Đỗ Văn L", "Ngô Thị M", "Dương Văn N", "Lý Thị P",
+]
+
+
+def placeholder_signer(index: int) -> str:
+    return PLACEHOLDER_SIGNERS[index % len(PLACEHOLDER_SIGNERS)]
+
 
 REVIEW_ITEMS = [
     (

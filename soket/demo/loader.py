@@ -34,7 +34,7 @@ def load_demo() -> None:
 
 def _load_kinds() -> dict[str, UnitKind]:
     kinds = {}
-    for code, name, plural, rank, signing_capacity in data.KINDS:
+    for code, name, plural, rank, signing_capacity, abbreviation in data.KINDS:
         kinds[code], _ = UnitKind.objects.update_or_create(
             code=code,
             defaults={
@@ -42,6 +42,7 @@ def _load_kinds() -> dict[str, UnitKind]:
                 "plural_name": plural,
                 "rank": rank,
                 "signing_capacity": signing_capacity,
+                "abbreviation": abbreviation,
             },
         )
     return kinds
@@ -117,8 +118,20 @@ def _load_units(kinds: dict[str, UnitKind]) -> None:
         org_services.unit_update(unit=unit, fields=fields)
     province = Unit.objects.get(code="LS")
     org_services.unit_update(unit=province, fields={"signer_name": data.PROVINCE_SIGNER})
-    for order, (code, name) in enumerate(data.DEPARTMENTS, start=1):
-        org_services.department_ensure(unit=province, code=code, name=name, order=order)
+    below = Unit.objects.filter(
+        code__in=[s.code for s in specs if s.parent_code not in (None, "TLD")]
+    )
+    for index, unit in enumerate(below.order_by("path")):
+        org_services.unit_update(unit=unit, fields={"signer_name": data.placeholder_signer(index)})
+    for order, (code, name, title) in enumerate(data.DEPARTMENTS, start=1):
+        org_services.department_ensure(
+            unit=province,
+            code=code,
+            name=name,
+            order=order,
+            signer_title=title,
+            signer_name=data.placeholder_signer(order + 1),
+        )
 
 
 def _load_resolutions() -> dict[str, Resolution]:

@@ -15,7 +15,7 @@ import zlib
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from soket.campaigns.models import Campaign
+from soket.campaigns.models import Campaign, OutlineSection
 from soket.core import clock
 from soket.orgs.models import Department, Unit, User
 from soket.reports import consolidation, services, workflow
@@ -54,6 +54,18 @@ DISTRICT_STORIES = {
 }
 
 
+# The departments' thematic reports: which sections of the outline each writes, by the
+# position of the section among those that hold text (I. the situation of workers and
+# unions, III. the action programmes, IV. Kết luận 79, V. the Hồ Chí Minh study, VI. the
+# general assessment, then part two), and how far each has come by 05/01/2016.
+DEPARTMENT_STORIES = [
+    ("to-chuc", [0, 5], "accept"),
+    ("tuyen-giao", [0, 3, 4], "accept"),
+    ("chinh-sach-phap-luat", [2, 6], "submitted"),
+    ("nu-cong", [0], "draft"),
+]
+
+
 def _number(code: str, low: int, high: int) -> Decimal:
     """A stable illustrative number for a unit and target."""
     return Decimal(low + zlib.crc32(code.encode()) % (high - low + 1))
@@ -82,12 +94,29 @@ def _grassroots_figures(unit: Unit, targets: list[Target]) -> dict[int, FigureIn
     return figures
 
 
+# Illustrative causes, one of them for each unit and target.
+CAUSES = [
+    "Thiếu cán bộ công đoàn chuyên trách (minh họa).",
+    "Doanh nghiệp nhỏ, lao động biến động (minh họa).",
+    "Kinh phí hạn chế (minh họa).",
+]
+
+
 def _with_causes(report: Report, by: User) -> None:
-    """State a cause for every figure that falls short, as the services require."""
+    """State a cause for every figure that falls short, as the services require, and for
+    a unit's part of a total the level above sets (not judged at the unit's level)."""
     short = [
         row
         for row in evaluations(report=report)
-        if row.evaluation.assessment == Assessment.NOT_ACHIEVED and not row.figure.causes
+        if not row.figure.causes
+        and (
+            row.evaluation.assessment == Assessment.NOT_ACHIEVED
+            or (
+                row.target.aggregation == Target.Aggregation.SUM
+                and row.figure.value is not None
+                and row.evaluation.assessment is None
+            )
+        )
     ]
     if short:
         services.report_save(
@@ -99,19 +128,51 @@ def _with_causes(report: Report, by: User) -> None:
                     value=row.figure.value,
                     numerator=row.figure.numerator,
                     denominator=row.figure.denominator,
-                    causes="Nguyên nhân minh họa: thiếu cán bộ chuyên trách, địa bàn rộng.",
+                    causes=CAUSES[int(_number(f"{report.unit.code}:{row.target.code}", 0, 2))],
                 )
                 for row in short
             },
         )
 
 
-def _write(report: Report, by: User, figures: dict[int, FigureInput], text: str) -> Report:
-    sections = {
-        s.pk: text for s in report.campaign.outline_sections.filter(parent__isnull=False)[:1]
+def _leaf_sections(campaign: Campaign) -> list[OutlineSection]:
+    """The outline's sections that hold text (those with no sections below), in order."""
+    sections = campaign.outline_sections.order_by("order")
+    parents = set(sections.exclude(parent=None).values_list("parent_id", flat=True))
+    return [section for section in sections if section.pk not in parents]
+
+
+def _texts(report: Report, author: str, positions: list[int] | None = None) -> dict[int, str]:
+    """An illustrative passage under each section (or the sections at these positions)."""
+    leaves = _leaf_sections(report.campaign)
+    chosen = leaves if positions is None else [leaves[i] for i in positions if i < len(leaves)]
+    return {
+        section.pk: f"(Nội dung minh họa) {author} báo cáo về “{section.heading}”."
+        for section in chosen
     }
+
+
+def _items(report: Report, author: str) -> dict[int, str]:
+    return {
+        item.pk: f"(Nội dung minh họa) {author} đánh giá việc thực hiện “{item.title}”."
+        for item in report.campaign.review_items.all()
+    }
+
+
+def _write(
+    report: Report,
+    by: User,
+    figures: dict[int, FigureInput],
+    sections: dict[int, str],
+    items: dict[int, str] | None = None,
+) -> Report:
     report = services.report_save(
-        report=report, by=by, revision=report.revision, sections=sections, figures=figures
+        report=report,
+        by=by,
+        revision=report.revision,
+        sections=sections,
+        figures=figures,
+        items=items or {},
     )
     _with_causes(report, by)
     report.refresh_from_db()
@@ -159,8 +220,13 @@ def load_demo_reports(campaign: Campaign, actor: User) -> None:
         # is still behind.
         for grassroots in district.children.filter(closed_on__isnull=True, opened_on__isnull=True):
             report = services.report_for(campaign=campaign, unit=grassroots)
-            text = f"(Nội dung minh họa) Báo cáo sơ kết của {grassroots.name}."
-            report = _write(report, actor, _grassroots_figures(grassroots, targets), text)
+            report = _write(
+                report,
+                actor,
+                _grassroots_figures(grassroots, targets),
+                _texts(report, grassroots.name),
+                _items(report, grassroots.name),
+            )
             Report.objects.filter(pk=report.pk).update(is_illustrative=True)
             if outcome == "draft":
                 continue
@@ -174,19 +240,26 @@ def load_demo_reports(campaign: Campaign, actor: User) -> None:
             report = consolidation.report_draft_from_below(
                 report=report, by=actor, revision=report.revision
             )
+            # The district's drafter writes its own text over what was compiled.
+            report = services.report_save(
+                report=report,
+                by=actor,
+                revision=report.revision,
+                sections=_texts(report, district.name),
+                items=_items(report, district.name),
+            )
         _with_causes(report, actor)
         Report.objects.filter(pk=report.pk).update(is_illustrative=True)
         report.refresh_from_db()
         _play(report, actor, submitted, reviewed, outcome)
 
-    for code, outcome in (("tuyen-giao", "submitted"), ("to-chuc", "draft")):
+    for code, positions, outcome in DEPARTMENT_STORIES:
         department = Department.objects.get(unit=province, code=code)
         report = services.report_for(campaign=campaign, unit=province, department=department)
-        report = _write(
-            report, actor, {}, f"(Nội dung minh họa) Báo cáo chuyên đề của {department.name}."
-        )
+        items = _items(report, department.name) if code == "tuyen-giao" else {}
+        report = _write(report, actor, {}, _texts(report, department.name, positions), items)
         Report.objects.filter(pk=report.pk).update(is_illustrative=True)
-        _play(report, actor, moment(4, 1, 2016), None, outcome)
+        _play(report, actor, moment(4, 1, 2016), moment(4, 1, 2016, hour=15), outcome)
 
     report = services.report_for(campaign=campaign, unit=province)
     with clock.frozen_at(moment(5, 1, 2016, hour=8)):

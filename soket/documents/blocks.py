@@ -20,8 +20,12 @@ def clean(text: str) -> str:
 
 @dataclass(frozen=True)
 class Heading:
+    """A heading; "\n" in the text is a line break. A centred heading (the parts of a
+    report: "Phần thứ nhất" over its title) stands on its own lines, never justified."""
+
     text: str
     level: int = 1
+    centred: bool = False
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,8 @@ class Para:
     is_bullet: bool = False
     notes: tuple[str, ...] = ()
     italic: bool = False
+    bold: bool = False
+    centred: bool = False
 
 
 @dataclass(frozen=True)

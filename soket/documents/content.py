@@ -2,7 +2,10 @@
 unit and the report. Nothing here knows about Word; `word.render` lays it out.
 
 Documents are official Vietnamese texts, so they are written in Vietnamese whatever
-the language of the person who asks for them.
+the language of the person who asks for them. Their form follows Nghị định
+30/2020/NĐ-CP as union offices apply it: the issuing body under its direct superior, a
+number with the body's abbreviation, "DỰ THẢO" on whatever is not yet issued or
+accepted, the signer's capacity, title and name, and recipients written one way.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import TypeVar
 
 from django.utils import translation
 
+from soket.campaigns.deadlines import deployments_of
 from soket.campaigns.models import Campaign, OutlineSection, PlanSection
 from soket.campaigns.plan import FOOTNOTE_MARK, paragraphs, section_paragraphs
 from soket.campaigns.selectors import report_outline
@@ -20,18 +24,26 @@ from soket.core import filecheck
 from soket.documents import pictures
 from soket.documents.blocks import Block, Heading, Image, PageBreak, Para, Table
 from soket.documents.formatting import (
+    body_abbreviation,
     day_month_year,
     document_number,
+    initials,
+    lower_first,
     number,
     place_and_date,
     recipient_lines,
+    signing_body,
 )
 from soket.documents.models import DocumentKind
 from soket.orgs.models import Department, Unit
-from soket.reports import completeness, entry, lateness
-from soket.reports.models import Report
+from soket.reports import completeness, consolidation, entry, lateness, provenance
+from soket.reports.models import Assessment, Report
 from soket.reports.selectors import EvaluationRow, evaluations, outline_sections, report_targets
 from soket.reports.templatetags.report_tags import assessment_label
+from soket.resolutions import meaning
+from soket.resolutions.models import ReviewItem, Target
+
+DRAFT_MARK = "DỰ THẢO"
 
 
 @dataclass
@@ -46,16 +58,21 @@ class Composition:
     annex: list[Block] = field(default_factory=list)
 
 
+# The header and the signature.
+
+
 def _superior_lines(unit: Unit) -> list[str]:
-    """The bodies above the issuer, top first: at most the two nearest, in capitals."""
-    ancestors = list(Unit.objects.ancestors_of(unit).order_by("-depth")[:2])
-    return [ancestor.name.upper() for ancestor in reversed(ancestors)]
+    """The body directly above the issuer, in capitals: Nghị định 30 names the issuer
+    and its direct superior only."""
+    parent = unit.parent
+    return [parent.name.upper()] if parent is not None else []
 
 
 def _header(
     *,
-    issuer: Unit,
     issuer_name: str,
+    abbreviation: str,
+    place: str,
     superior_lines: list[str],
     type_code: str,
     doc_type: str,
@@ -66,21 +83,23 @@ def _header(
     signer_title: str,
     signer_name: str,
     is_signed: bool,
+    is_draft: bool,
     recipients: list[str],
 ) -> dict:
     return {
         "superior_lines": superior_lines,
         "issuer": issuer_name.upper(),
-        "number": document_number(
-            number_text, type_code=type_code, abbreviation=issuer.abbreviation
-        ),
-        "place_and_date": place_and_date(issuer.place, day),
+        "number": document_number(number_text, type_code=type_code, abbreviation=abbreviation),
+        "place_and_date": place_and_date(place, day),
         "doc_type": doc_type,
         "title_lines": title_lines,
         "signing_capacity": signing_capacity.upper(),
         "signer_title": signer_title.upper(),
         "signer_name": signer_name,
-        "is_signed": is_signed,
+        "is_signed": is_signed and not is_draft,
+        "is_draft": is_draft,
+        "is_annex": False,
+        "attached_to": "",
         "recipients": recipient_lines(recipients),
     }
 
@@ -88,20 +107,37 @@ def _header(
 def _campaign_header(campaign: Campaign, *, doc_type: str, title_lines: list[str]) -> dict:
     owner = campaign.owner
     return _header(
-        issuer=owner,
         issuer_name=owner.name,
+        abbreviation=body_abbreviation(owner),
+        place=owner.place,
         superior_lines=_superior_lines(owner),
         type_code="KH",
         doc_type=doc_type,
-        number_text=campaign.document_number,
-        day=campaign.issued_on,
+        number_text=campaign.document_number if campaign.is_issued else "",
+        day=campaign.issued_on if campaign.is_issued else None,
         title_lines=title_lines,
         signing_capacity=campaign.signing_capacity,
         signer_title=campaign.signer_title,
         signer_name=campaign.signer_name,
         is_signed=campaign.is_signed,
+        is_draft=not campaign.is_issued,
         recipients=list(campaign.recipients.values_list("text", flat=True)),
     )
+
+
+def plan_reference(campaign: Campaign) -> str:
+    """ "Kế hoạch số 12/KH-LĐLĐ ngày 02/11/2015 của Ban Thường vụ Liên đoàn Lao động tỉnh
+    Lạng Sơn": how other documents cite an issued plan (a draft has no number yet)."""
+    owner = campaign.owner
+    body = signing_body(campaign.signing_capacity)
+    issuer = f"{body} {owner.name}" if body else owner.name
+    if not campaign.is_issued:
+        return f"Kế hoạch của {issuer}"
+    number = document_number(
+        campaign.document_number, type_code="KH", abbreviation=body_abbreviation(owner)
+    )
+    day = f" ngày {day_month_year(campaign.issued_on)}" if campaign.issued_on else ""
+    return f"Kế hoạch số {number}{day} của {issuer}"
 
 
 # The plan.
@@ -109,13 +145,13 @@ def _campaign_header(campaign: Campaign, *, doc_type: str, title_lines: list[str
 
 def plan_document(campaign: Campaign) -> Composition:
     with translation.override("vi"):
-        references = dict(campaign.review_items.values_list("code", "reference"))
+        notes = _Notes(campaign)
         sections = list(campaign.sections.order_by("order"))
         body: list[Block] = []
         if campaign.preamble:
             body.append(Para(campaign.preamble))
         for section, level in _in_tree_order(sections):
-            body.extend(_plan_section(campaign, section, level, references))
+            body.extend(_plan_section(campaign, section, level, notes))
         if campaign.closing:
             body.append(Para(campaign.closing))
         return Composition(
@@ -146,43 +182,74 @@ def _in_tree_order(sections: list[Section]) -> list[tuple[Section, int]]:
     return ordered
 
 
+def _section_heading(number: str, heading: str, level: int) -> Heading:
+    """A part ("Phần thứ nhất") stands centred over its title on a line of its own; any
+    other section is a heading of its level."""
+    if number.strip().lower().startswith("phần"):
+        return Heading(f"{number.strip()}\n{heading.strip()}".strip(), level, centred=True)
+    return Heading(f"{number} {heading}".strip(), level)
+
+
 def _plan_section(
-    campaign: Campaign, section: PlanSection, level: int, references: dict
+    campaign: Campaign, section: PlanSection, level: int, notes: _Notes
 ) -> list[Block]:
     blocks: list[Block] = []
     if section.heading:
-        blocks.append(Heading(f"{section.number} {section.heading}".strip(), level))
+        blocks.append(_section_heading(section.number, section.heading, level))
     for paragraph in section_paragraphs(section.number, section.heading, section.body):
-        blocks.append(_with_notes(paragraph.text, references, is_bullet=paragraph.is_bullet))
+        blocks.append(notes.para(paragraph.text, is_bullet=paragraph.is_bullet))
     if section.part == PlanSection.Part.TIMELINE and section.parent_id is None:
         for milestone in campaign.milestones.order_by("order"):
             blocks.append(Para(f"{milestone.label}: {milestone.text}", is_bullet=True))
     return blocks
 
 
-def _with_notes(text: str, references: dict, *, is_bullet: bool = False) -> Para:
-    """A paragraph whose "[^code]" marks become footnotes citing the review items."""
-    notes: list[str] = []
+class _Notes:
+    """The footnotes of one document: each review item's reference, at the first place
+    the document cites the item, whether by a "[^code]" mark in a text or by name."""
 
-    def numbered(match) -> str:
-        reference = references.get(match.group(1))
-        if not reference:
+    def __init__(self, campaign: Campaign) -> None:
+        items = [item for item in campaign.review_items.all() if item.reference]
+        self.references = {item.code: item.reference for item in items}
+        self.titles = {item.code: item.title for item in items}
+        self.cited: set[str] = set()
+
+    def para(self, text: str, *, is_bullet: bool = False, cites: str = "", **style) -> Para:
+        """A paragraph whose "[^code]" marks, and the item named by `cites`, carry the
+        item's footnote the first time it is cited (a later citation carries none)."""
+        notes: list[str] = []
+
+        def numbered(match) -> str:
+            return self._note(match.group(1), notes)
+
+        text = FOOTNOTE_MARK.sub(numbered, text)
+        if cites:  # the mark goes right after the item's title, or at the end
+            title = self.titles.get(cites, "")
+            at = text.find(title) + len(title) if title and title in text else len(text)
+            text = f"{text[:at]}{self._note(cites, notes)}{text[at:]}"
+        return Para(text, is_bullet=is_bullet, notes=tuple(notes), **style)
+
+    def _note(self, code: str, notes: list[str]) -> str:
+        reference = self.references.get(code)
+        if not reference or code in self.cited:
             return ""
+        self.cited.add(code)
         notes.append(reference)
         return f"[^{len(notes)}]"
 
-    return Para(FOOTNOTE_MARK.sub(numbered, text), is_bullet=is_bullet, notes=tuple(notes))
 
-
-# The outline.
+# The outline: an annex of the plan.
 
 
 def outline_document(campaign: Campaign) -> Composition:
+    """The report outline, printed as the annex of the plan it comes with: its title and
+    "(Kèm theo Kế hoạch số … ngày … của …)", no number, signature or recipients."""
     with translation.override("vi"):
+        notes = _Notes(campaign)
         body: list[Block] = []
         sections = list(report_outline(campaign).prefetch_related("targets", "review_items"))
         for section, level in _in_tree_order(sections):
-            body.append(Heading(f"{section.number} {section.heading}".strip(), level))
+            body.append(_section_heading(section.number, section.heading, level))
             for line in section.guidance.splitlines():
                 if line.strip():
                     body.append(Para(line.strip(), italic=True))
@@ -195,59 +262,80 @@ def outline_document(campaign: Campaign) -> Composition:
                             [
                                 str(index),
                                 _target_name(target),
-                                _goal(target),
+                                meaning.goal_printed(target),
                                 target.unit_of_measure,
                             ]
                             for index, target in enumerate(targets, 1)
                         ],
-                        widths_cm=[1.0, 10.0, 3.0, 2.5],
+                        widths_cm=[1.1, 9.9, 3.0, 2.5],
                         numeric_columns=frozenset({2}),
                     )
                 )
             for item in section.review_items.all():
-                body.append(Para(f"Đánh giá: {item}", is_bullet=True))
-        plan_ref = (
-            f"(Kèm theo Kế hoạch số {campaign.document_number} "
-            f"ngày {day_month_year(campaign.issued_on)})"
-            if campaign.document_number
-            else f"(Kèm theo Kế hoạch của {campaign.owner.name})"
+                body.append(
+                    notes.para(f"Đánh giá: {_item_title(item)}", is_bullet=True, cites=item.code)
+                )
+        context = _campaign_header(
+            campaign,
+            doc_type="ĐỀ CƯƠNG BÁO CÁO",
+            title_lines=[campaign.title],
         )
-        title = campaign.title
+        context |= {
+            "is_annex": True,
+            "attached_to": f"(Kèm theo {plan_reference(campaign)})",
+            "number": "",
+            "recipients": [],
+            "signing_capacity": "",
+            "signer_title": "",
+            "signer_name": "",
+            "is_signed": False,
+        }
         return Composition(
             kind=DocumentKind.OUTLINE,
             issuer=campaign.owner,
             filename=f"de-cuong-{campaign.code}",
-            context=_campaign_header(
-                campaign,
-                doc_type="ĐỀ CƯƠNG",
-                title_lines=[f"Báo cáo {title[:1].lower()}{title[1:]}", plan_ref],
-            ),
+            context=context,
             body=body,
         )
+
+
+def _item_title(item: ReviewItem) -> str:
+    return item.title
 
 
 # Reports.
 
 
-def _target_name(target) -> str:
+def _target_name(target: Target) -> str:
     return f"{target.code}. {target.wording}"
 
 
-def _goal(target) -> str:
-    if target.goal_value is None:
-        return ""
-    sign = {"at_least": "≥ ", "at_most": "≤ "}.get(target.direction, "")
-    return f"{sign}{number(target.goal_value)}{_unit_suffix(target)}"
+def _above(row: EvaluationRow, unit: Unit) -> bool:
+    """Whether the goal shown is the level above's: the unit set none of its own."""
+    return bool(meaning.goal_printed(row.goal)) and row.goal.resolution.issuer_id != unit.pk
 
 
-def _unit_suffix(target) -> str:
-    measure = target.unit_of_measure
-    if not measure:
-        return ""
-    return measure if measure == "%" else f" {measure}"
+def _goal_cell(row: EvaluationRow, unit: Unit) -> str:
+    """The unit's own goal where it set one through the cascade; the level above's,
+    marked (*) and explained under the table, where it did not."""
+    goal = meaning.goal_printed(row.goal)
+    return f"{goal} (*)" if _above(row, unit) else goal
 
 
-def _targets_table(campaign: Campaign, rows: list[EvaluationRow]) -> Table:
+def _goals_note(rows: list[EvaluationRow], unit: Unit) -> Para | None:
+    above = {row.goal.resolution.issuer for row in rows if _above(row, unit)}
+    if not above:
+        return None
+    names = ", ".join(sorted(issuer.name for issuer in above))
+    return Para(
+        f"(*) Mục tiêu của {names}; {unit.name} chưa đặt mục tiêu riêng cho chỉ tiêu này.",
+        italic=True,
+    )
+
+
+def _targets_table(
+    campaign: Campaign, rows: list[EvaluationRow], unit: Unit, causes: dict[int, str]
+) -> Table:
     """Target, goal, result, "đạt X% kế hoạch", assessment and cause."""
     return Table(
         header=[
@@ -263,47 +351,136 @@ def _targets_table(campaign: Campaign, rows: list[EvaluationRow]) -> Table:
             [
                 str(index),
                 _target_name(row.target),
-                _goal(row.target),
-                (number(row.figure.value) + _unit_suffix(row.target))
-                if row.figure.value is not None
-                else "",
+                _goal_cell(row, unit),
+                meaning.printed(row.target, row.figure.value),
                 f"{number(row.evaluation.percent_of_goal)}%"
                 if row.evaluation.percent_of_goal is not None
                 else "",
                 assessment_label(row.evaluation.assessment, campaign)
                 if row.evaluation.assessment
                 else "",
-                row.figure.causes,
+                provenance.printed(row.figure.causes.strip() or causes.get(row.target.pk, "")),
             ]
             for index, row in enumerate(rows, 1)
         ],
-        widths_cm=[0.9, 4.6, 2.0, 2.0, 1.7, 2.1, 3.2],
+        widths_cm=[0.9, 3.3, 2.0, 2.0, 2.2, 1.7, 4.4],
         numeric_columns=frozenset({2, 3, 4}),
     )
 
 
-def _report_body(report: Report) -> list[Block]:
+def _opening(report: Report) -> Para:
+    """ "Thực hiện Kế hoạch số … của …, Ban Thường vụ … báo cáo kết quả … như sau:" —
+    citing the plan and every deployment of it above the unit that is in force."""
+    campaign = report.campaign
+    unit = report.unit
+    above = set(Unit.objects.ancestors_of(unit, include_self=True).values_list("pk", flat=True))
+    deployments = (
+        Campaign.objects.filter(pk__in=deployments_of(campaign, issued_only=True))
+        .filter(owner__in=above)
+        .select_related("owner")
+        .order_by("owner__depth")
+    )
+    plans = [plan_reference(campaign), *(plan_reference(plan) for plan in deployments)]
+    if report.department is not None:
+        speaker = report.department.name
+    else:
+        body = signing_body(unit.kind.signing_capacity)
+        speaker = f"{body} {unit.name}" if body else unit.name
+    period = (
+        f"từ ngày {day_month_year(campaign.reviewed_from)} "
+        f"đến ngày {day_month_year(campaign.reviewed_to)}"
+    )
+    return Para(
+        f"Thực hiện {' và '.join(plans)} về {lower_first(campaign.title)}, {speaker} báo cáo "
+        f"kết quả thực hiện {period} như sau:"
+    )
+
+
+def _report_body(report: Report, notes: _Notes) -> list[Block]:
     campaign = report.campaign
     texts = dict(report.section_texts.values_list("section_id", "text"))
     items = dict(report.item_assessments.values_list("item_id", "text"))
-    rows = {
-        row.target.pk: row
-        for row in evaluations(report=report, targets=report_targets(campaign, report.unit))
-    }
+    targets = report_targets(campaign, report.unit)
+    rows = {row.target.pk: row for row in evaluations(report=report, targets=targets)}
+    below = entry.has_units_below(report)
+    causes = _causes_below(report, list(rows.values())) if below else {}
     sections = outline_sections(campaign, report.unit)
-    body: list[Block] = []
+    body: list[Block] = [_opening(report)]
     for section, level in _in_tree_order(sections):
-        body.append(Heading(f"{section.number} {section.heading}".strip(), level))
-        for paragraph in paragraphs(texts.get(section.pk, "")):
+        body.append(_section_heading(section.number, section.heading, level))
+        for paragraph in paragraphs(provenance.printed(texts.get(section.pk, ""))):
             body.append(Para(paragraph.text, is_bullet=paragraph.is_bullet))
         section_rows = [rows[target.pk] for target in section.targets.all() if target.pk in rows]
         if section_rows:
-            body.append(_targets_table(campaign, section_rows))
+            body.append(_targets_table(campaign, section_rows, report.unit, causes))
+            note = _goals_note(section_rows, report.unit)
+            if note is not None:
+                body.append(note)
+            if below:
+                body.append(_coverage(report))
         for item in section.review_items.all():
-            if items.get(item.pk, "").strip():
-                body.append(Para(f"{item}: {items[item.pk].strip()}"))
+            text = provenance.printed(items.get(item.pk, "")).strip()
+            if text:
+                for index, paragraph in enumerate(paragraphs(text)):
+                    if index == 0:
+                        body.append(
+                            notes.para(f"{_item_title(item)}: {paragraph.text}", cites=item.code)
+                        )
+                    else:
+                        body.append(Para(paragraph.text, is_bullet=paragraph.is_bullet))
     body += _figures(report)
     return body
+
+
+def _causes_below(report: Report, rows: list[EvaluationRow]) -> dict[int, str]:
+    """The causes the units below gave, for each target this report falls short on."""
+    short = [row.target for row in rows if row.evaluation.assessment == Assessment.NOT_ACHIEVED]
+    if not short:
+        return {}
+    return consolidation.causes_below(
+        report=report, targets=short, include_submitted=report.drafted_with_submitted
+    )
+
+
+# The states of the reports below, as a sentence names them.
+STATE_WORDS: dict[str, str] = {
+    Report.State.ACCEPTED: "đã duyệt",
+    Report.State.SUBMITTED: "đã gửi, chưa duyệt",
+}
+
+
+def _coverage(report: Report) -> Para:
+    """Under the targets table of a level with units below: how many units' reports the
+    figures were drafted from, out of how many expected, and in which states."""
+    statuses = completeness.children_status(
+        campaign=report.campaign, within=report.unit, today=lateness.today()
+    )
+    expected = len(statuses)
+    if report.drafted_at is None:
+        return Para(
+            f"Số liệu do {report.unit.name} tự tổng hợp ({expected} đơn vị trực thuộc "
+            "phải báo cáo).",
+            italic=True,
+        )
+    states = consolidation.states_used(report.drafted_with_submitted)
+    expected_ids = {status.unit.pk for status in statuses}
+    then = completeness.states_at(
+        campaign=report.campaign, within=report.unit, moment=report.drafted_at
+    )
+    used: dict[str, int] = {}
+    for unit_id, (state, _first, _accepted) in then.items():
+        if unit_id in expected_ids and state in states:
+            used[state] = used.get(state, 0) + 1
+    total = sum(used.values())
+    detail = "; ".join(
+        f"{STATE_WORDS[state]}: {used[state]}" for state in states if used.get(state)
+    )
+    return Para(
+        f"Số liệu tổng hợp từ báo cáo của {total}/{expected} đơn vị trực thuộc phải báo cáo"
+        + (f" ({detail})" if detail else "")
+        + f", tính đến lần tổng hợp ngày {day_month_year(lateness.local_date(report.drafted_at))}.",
+        italic=True,
+    )
 
 
 # A figure is at most as wide as the text and, with its caption, as tall as a page's text.
@@ -341,42 +518,65 @@ def _figures(report: Report) -> list[Block]:
     return blocks
 
 
+def report_day(report: Report) -> datetime.date | None:
+    """The date a report's document bears: the one recorded by the office, else the day
+    it was sent; none for a report not yet sent (left blank to write by hand)."""
+    if report.issued_on:
+        return report.issued_on
+    if report.submitted_at:
+        return lateness.local_date(report.submitted_at)
+    return None
+
+
 def _report_header(report: Report, *, title_lines: list[str]) -> dict:
     unit = report.unit
     department: Department | None = report.department
-    day = report.issued_on or (report.submitted_at and lateness.local_date(report.submitted_at))
+    # A report is issued once the level above has accepted it, or once its office has
+    # recorded the signed original: until then it prints "DỰ THẢO".
+    is_draft = report.state != Report.State.ACCEPTED and not report.is_signed
     if department is not None:
         return _header(
-            issuer=unit,
             issuer_name=department.name,
+            abbreviation=initials(department.name),
+            place=unit.place,
             superior_lines=[unit.name.upper()],
             type_code="BC",
             doc_type="BÁO CÁO",
             number_text=report.document_number,
-            day=day,
+            day=report_day(report),
             title_lines=title_lines,
             signing_capacity="",
             signer_title=department.signer_title,
             signer_name=department.signer_name,
             is_signed=report.is_signed,
-            recipients=[f"Ban Chỉ đạo sơ kết {unit.name} (b/c)", f"Lưu: VT, {department.name}"],
+            is_draft=is_draft,
+            recipients=[
+                f"Ban Chỉ đạo {_review_word(report.campaign)} {unit.name} (B/c)",
+                f"Lưu: VT, {department.name}",
+            ],
         )
-    recipients = [f"{unit.parent.name} (b/c)"] if unit.parent is not None else []
+    recipients = [f"{unit.parent.name} (B/c)"] if unit.parent is not None else []
     return _header(
-        issuer=unit,
         issuer_name=unit.name,
+        abbreviation=body_abbreviation(unit),
+        place=unit.place,
         superior_lines=_superior_lines(unit),
         type_code="BC",
         doc_type="BÁO CÁO",
         number_text=report.document_number,
-        day=day,
+        day=report_day(report),
         title_lines=title_lines,
         signing_capacity=unit.kind.signing_capacity,
         signer_title=unit.kind.signer_title,
         signer_name=unit.signer_name,
         is_signed=report.is_signed,
+        is_draft=is_draft,
         recipients=[*recipients, "Lưu: VT"],
     )
+
+
+def _review_word(campaign: Campaign) -> str:
+    return "sơ kết" if campaign.kind == Campaign.Kind.INTERIM else "tổng kết"
 
 
 def report_document(report: Report) -> Composition:
@@ -396,7 +596,7 @@ def report_document(report: Report) -> Composition:
             issuer=report.unit,
             filename=f"{filename}-{campaign.code}",
             context=_report_header(report, title_lines=title_lines),
-            body=_report_body(report),
+            body=_report_body(report, _Notes(campaign)),
         )
 
 
@@ -411,32 +611,46 @@ def report_composition(report: Report) -> Composition:
 
 
 def consolidated_document(report: Report, *, today: datetime.date | None = None) -> Composition:
-    """A unit's report with the annex of who below reported, when, late or missing."""
+    """A unit's report with the annex of who below reported, when, late or missing, as
+    things stood on the report's own date (today for a report not yet sent)."""
     composition = report_document(report)
     with translation.override("vi"):
-        today = today or lateness.today()
+        day = report_day(report)
+        as_of = day or today or lateness.today()
         statuses = completeness.children_status(
-            campaign=report.campaign, within=report.unit, today=today
+            campaign=report.campaign, within=report.unit, today=as_of, as_of_day=day is not None
         )
         composition.kind = DocumentKind.CONSOLIDATED
         composition.filename = f"bao-cao-tong-hop-{report.unit.code}-{report.campaign.code}"
+        context = composition.context
+        speaker = report.unit.name
+        body = signing_body(report.unit.kind.signing_capacity)
+        cited = f"Báo cáo số {context['number']}"
+        if day is not None:
+            cited += f" ngày {day_month_year(day)}"
         composition.annex = [
             PageBreak(),
-            Heading("PHỤ LỤC", 1),
+            Heading("PHỤ LỤC", 1, centred=True),
             Para(
-                f"Tình hình gửi báo cáo của các đơn vị trực thuộc {report.unit.name} "
-                f"(tính đến ngày {day_month_year(today)})",
-                italic=True,
+                f"TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC ĐƠN VỊ TRỰC THUỘC {speaker.upper()}",
+                bold=True,
+                centred=True,
             ),
+            Para(
+                f"(Kèm theo {cited} của {body + ' ' if body else ''}{speaker})",
+                italic=True,
+                centred=True,
+            ),
+            Para(f"Tính đến ngày {day_month_year(as_of)}", italic=True, centred=True),
             Table(
                 header=["TT", "Đơn vị", "Hạn gửi", "Ngày gửi", "Tình trạng", "Ghi chú"],
                 rows=[
                     [str(index), status.unit.name, *_status_cells(status)]
                     for index, status in enumerate(statuses, 1)
                 ],
-                widths_cm=[0.9, 5.6, 2.2, 2.2, 2.8, 2.8],
+                widths_cm=[1.0, 5.3, 2.4, 2.4, 2.7, 2.7],
             ),
-            Para(_completeness_summary(statuses, today)),
+            Para(_completeness_summary(statuses)),
         ]
         return composition
 
@@ -467,7 +681,7 @@ def _status_cells(status: completeness.UnitStatus) -> list[str]:
     ]
 
 
-def _completeness_summary(statuses: list[completeness.UnitStatus], today: datetime.date) -> str:
+def _completeness_summary(statuses: list[completeness.UnitStatus]) -> str:
     expected = len(statuses)
     reported = sum(1 for status in statuses if status.first_submitted_at)
     late = sum(1 for status in statuses if status.is_late)

@@ -1,9 +1,12 @@
 """PDF from the .docx, by LibreOffice in headless mode.
 
-Each conversion runs with its own throw-away LibreOffice profile, so conversions can
-run side by side and a crashed one leaves nothing behind, under limits of time, memory
-and concurrency (see `office_convert`). Conversions run in the background runner,
-never in a web request (`soket.documents.jobs`).
+A PDF is made by the resident converter when it runs (`soket.documents.office_server`:
+a LibreOffice kept running, a fraction of a second a document), and otherwise, or when
+it fails, by a LibreOffice started for that one document, with its own throw-away
+profile, so conversions can run side by side and a crashed one leaves nothing behind,
+under limits of time, memory and concurrency (see `office_convert`). Either way the
+whole conversion has SOKET_PDF_TIMEOUT_SECONDS. Conversions run in the background
+runner, never in a web request (`soket.documents.jobs`).
 Where Times New Roman is not installed LibreOffice lays the text out in Liberation
 Serif, which has the same metrics and covers Vietnamese (Debian: fonts-liberation2).
 """
@@ -15,6 +18,7 @@ import ctypes
 import ctypes.util
 import fcntl
 import functools
+import logging
 import os
 import resource
 import shutil
@@ -27,6 +31,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+from soket.documents import office_server
+
+logger = logging.getLogger(__name__)
 
 SERIFS = ("Times New Roman", "Liberation Serif", "Tinos")
 
@@ -65,16 +73,38 @@ def missing() -> str:
 
 
 def convert(docx: bytes) -> bytes:
+    """The PDF of a .docx that Soket rendered: by the resident converter if it answers,
+    else by a LibreOffice of its own; the person asking never hears which."""
     problem = missing()
     if problem:
         raise PdfUnavailable(problem)
+    deadline = time.monotonic() + settings.SOKET_PDF_TIMEOUT_SECONDS
+    if settings.SOKET_OFFICE_SERVER:
+        try:
+            return office_server.convert(docx, deadline=deadline)
+        except office_server.TooLong:
+            raise _too_long() from None
+        except office_server.Unavailable as why:
+            logger.warning(
+                "PDF: the resident converter (%s) did not convert the document (%s); "
+                "a LibreOffice of its own does.",
+                settings.SOKET_OFFICE_SERVER,
+                why,
+            )
     run = Path(settings.SOKET_RUN_DIR)
     run.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=WORK_PREFIX, dir=run) as folder:
         work = Path(folder)
         (work / "van-ban.docx").write_bytes(docx)
-        office_convert(work / "van-ban.docx", to="pdf:writer_pdf_Export")
+        office_convert(work / "van-ban.docx", to="pdf:writer_pdf_Export", deadline=deadline)
         return (work / "van-ban.pdf").read_bytes()
+
+
+def _too_long() -> PdfUnavailable:
+    return PdfUnavailable(
+        _("The PDF took longer than %s seconds to make; try again later.")
+        % settings.SOKET_PDF_TIMEOUT_SECONDS
+    )
 
 
 WORK_PREFIX = "soket-office-"
@@ -82,19 +112,17 @@ WORK_PREFIX = "soket-office-"
 RESTART = 81
 
 
-def office_convert(source: Path, *, to: str) -> None:
+def office_convert(source: Path, *, to: str, deadline: float | None = None) -> None:
     """Convert `source` with LibreOffice into its folder, with a profile of its own.
 
     LibreOffice runs in a process group of its own, with an address-space limit
     (SOKET_PDF_MEMORY_MB), a CPU-time limit, and the instruction to die with the worker
     that started it; at most SOKET_PDF_CONCURRENCY run at once on this server. Past
-    SOKET_PDF_TIMEOUT_SECONDS the whole group is killed, so no LibreOffice outlives its
-    conversion."""
-    timeout = settings.SOKET_PDF_TIMEOUT_SECONDS
-    deadline = time.monotonic() + timeout
-    too_long = PdfUnavailable(
-        _("The PDF took longer than %s seconds to make; try again later.") % timeout
-    )
+    `deadline` (monotonic; by default SOKET_PDF_TIMEOUT_SECONDS from now) the whole group
+    is killed, so no LibreOffice outlives its conversion."""
+    if deadline is None:
+        deadline = time.monotonic() + settings.SOKET_PDF_TIMEOUT_SECONDS
+    too_long = _too_long()
     with _office_slot(deadline) as acquired:
         if not acquired:
             raise too_long
@@ -115,7 +143,7 @@ def _run_office(source: Path, *, to: str, deadline: float) -> tuple[int | None, 
     """Run LibreOffice once; (None, …) when it was killed at the deadline."""
     work = source.parent
     command = [
-        _office_binary(),
+        office_program(),
         f"-env:UserInstallation={(work / 'profile').as_uri()}",
         "--headless",
         "--norestore",
@@ -151,7 +179,7 @@ def _kill_group(process: subprocess.Popen) -> None:
         process.communicate()
 
 
-def _office_binary() -> str:
+def office_program() -> str:
     """LibreOffice's own program rather than its launcher script, so that the limits and
     the death signal set below reach the process that does the work."""
     launcher = Path(os.path.realpath(office() or "soffice"))

@@ -30,6 +30,9 @@ NAMES = LINE_LISTS | frozenset(
         "signer_title",
         "signer_name",
         "is_signed",
+        "is_draft",
+        "is_annex",
+        "attached_to",
         "body",
         "annex",
     }

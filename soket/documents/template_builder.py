@@ -1,10 +1,12 @@
 """Builds the built-in Word template, `builtin/van-ban.docx`.
 
-The template is an ordinary .docx: page set-up, styles, the page number in the header,
-the two-column header table and the signature block live in it, with docxtpl tags where
-the campaign's and the unit's data go. An administrator may open it in Word, change it
-and upload it back for their unit. Run `python -m soket.documents.template_builder` after
-changing this file, and commit the result.
+The template is an ordinary .docx: page set-up, styles (footnotes included), the page
+number in the header, "DỰ THẢO" on a draft's first page, the header table and the
+signature block live in it, with docxtpl tags where the campaign's and the unit's data
+go; an annex (`is_annex`) keeps only its title and what it is attached to. An
+administrator may open it in Word, change it and upload it back for their unit. Run
+`python -m soket.documents.template_builder` after changing this file, and commit the
+result.
 
 The layout follows Nghị định 30/2020/NĐ-CP, Phụ lục I, as union documents use it.
 """
@@ -20,13 +22,17 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Mm, Pt
+from docx.shared import Cm, Emu, Mm, Pt
 
-from soket.documents.word import set_widths
+from soket.documents.word import FOOTNOTE_REFERENCE, FOOTNOTE_TEXT, keep_rows_whole, set_widths
 
 BUILTIN = Path(__file__).resolve().parent / "builtin" / "van-ban.docx"
 FONT = "Times New Roman"
 BODY_SIZE = Pt(14)
+TEXT_WIDTH = Cm(16.5)  # A4 less the margins, 3 cm left and 1,5 cm right
+HEADER_LEFT, HEADER_RIGHT = Cm(7.0), Cm(9.5)
+CELL_MARGIN = Cm(0.19)  # Word's own, left and right, in the header table
+DRAFT_BOX = Cm(2.6)  # "DỰ THẢO" in bold 13 pt is 2,15 cm
 
 
 def _fonts(style_element) -> None:
@@ -46,16 +52,42 @@ def _run_fonts(rpr) -> None:
         fonts.attrib.pop(qn(attribute), None)
 
 
-def _rule_below(paragraph, *, indent: Cm) -> None:
-    """A thin rule under the paragraph, shortened by equal indents on both sides."""
-    paragraph.paragraph_format.left_indent = indent
-    paragraph.paragraph_format.right_indent = indent
+def _border(paragraph, *edges: str, space: int = 1) -> None:
+    """Single black lines on the given edges of the paragraph (`space` points from it)."""
     borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for key, value in {"w:val": "single", "w:sz": "6", "w:space": "1", "w:color": "000000"}.items():
-        bottom.set(qn(key), value)
-    borders.append(bottom)
-    paragraph._p.get_or_add_pPr().append(borders)
+    for edge in edges:
+        line = OxmlElement(f"w:{edge}")
+        line.set(qn("w:val"), "single")
+        line.set(qn("w:sz"), "6")  # eighths of a point
+        line.set(qn("w:space"), str(space))
+        line.set(qn("w:color"), "000000")
+        borders.append(line)
+    # In the schema's order, which Word holds to: before spacing, indents and alignment.
+    paragraph._p.get_or_add_pPr().insert_element_before(borders, *_AFTER_BORDERS)
+
+
+_AFTER_BORDERS = ("w:shd", "w:tabs", "w:spacing", "w:ind", "w:jc", "w:rPr", "w:sectPr")
+
+
+def _underline_line(paragraph, *, length: int, within: int) -> None:
+    """Rule the paragraph's own last line: its bottom border, `length` long and centred in
+    a column `within` wide (indents shorten the border, and the text with it)."""
+    side = Emu((within - length) // 2)
+    paragraph.paragraph_format.left_indent = side
+    paragraph.paragraph_format.right_indent = side
+    _border(paragraph, "bottom")
+
+
+def _rule(container, *, length: int, within: int) -> None:
+    """A short centred rule right under the line above it, as offices draw the one under
+    the issuer's name and under the title: the bottom border of a paragraph one point
+    high, so that no blank line comes between text and rule. (The issuer's name and the
+    title may run to two lines, so they cannot carry the border themselves: the indents
+    that shorten a border narrow its text too.)"""
+    paragraph = container.add_paragraph(style="Soket Plain")
+    paragraph.paragraph_format.line_spacing = Pt(1)  # exactly
+    paragraph.paragraph_format.space_before = Pt(2)
+    _underline_line(paragraph, length=length, within=within)
 
 
 def _no_borders(table) -> None:
@@ -65,7 +97,9 @@ def _no_borders(table) -> None:
         element = OxmlElement(f"w:{edge}")
         element.set(qn("w:val"), "nil")
         borders.append(element)
-    tbl_pr.append(borders)
+    tbl_pr.insert_element_before(
+        borders, "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption"
+    )
 
 
 def _line(
@@ -142,6 +176,24 @@ def _styles(document) -> None:
     caption.font.size = Pt(13)
     caption.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     caption.paragraph_format.space_after = Pt(6)
+    _footnote_styles(document)
+
+
+def _footnote_styles(document) -> None:
+    """Word's own footnote styles, under Word's own names and ids, so that Word and
+    LibreOffice both treat them as theirs: the note in 10 pt, its number raised."""
+    styles = document.styles
+    text = styles.add_style("footnote text", WD_STYLE_TYPE.PARAGRAPH, builtin=True)
+    text.element.styleId = FOOTNOTE_TEXT
+    text.base_style = styles["Normal"]
+    text.font.size = Pt(10)
+    text.paragraph_format.first_line_indent = Cm(0)
+    text.paragraph_format.space_after = Pt(0)
+    text.paragraph_format.line_spacing = 1.0
+    reference = styles.add_style("footnote reference", WD_STYLE_TYPE.CHARACTER, builtin=True)
+    reference.element.styleId = FOOTNOTE_REFERENCE
+    reference.base_style = styles["Default Paragraph Font"]
+    reference.font.superscript = True
 
 
 def _page(document) -> None:
@@ -167,45 +219,76 @@ def _page(document) -> None:
     number._p.append(field)
 
 
+def _draft_mark(document) -> None:
+    """ "DỰ THẢO", bold in a box, at the top right of page one, as offices mark a text not
+    yet issued. It stands in the first page's header, above the national title, so that a
+    draft lays out line for line as the issued text will."""
+    header = document.sections[0].first_page_header
+    kept = header.paragraphs[0]  # a header must keep one paragraph when the mark is off
+    kept.style = document.styles["Soket Plain"]
+    _line(header, "{%p if is_draft %}")
+    mark = _line(header, "DỰ THẢO", size=13, bold=True)
+    mark.paragraph_format.left_indent = TEXT_WIDTH - DRAFT_BOX
+    mark.paragraph_format.right_indent = Cm(0.1)
+    _border(mark, "top", "left", "bottom", "right", space=2)
+    _line(header, "{%p endif %}")
+    header._element.append(kept._p)
+
+
 def _header_table(document) -> None:
-    table = document.add_table(rows=1, cols=2)
+    """The two bodies and the national title side by side; "Số:" and the place and date
+    in a second row, so that they stand level whatever the names' lengths. An annex has
+    none of it: it hangs from the document it is attached to."""
+    _line(document, "{%p if not is_annex %}")
+    table = document.add_table(rows=2, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     _no_borders(table)
-    left, right = table.rows[0].cells
-    set_widths(table, Cm(7.0), Cm(9.5))
-    left.paragraphs[0].style = document.styles["Soket Plain"]
+    keep_rows_whole(table)
+    set_widths(table, HEADER_LEFT, HEADER_RIGHT)
+    (left, right), (number, date) = (row.cells for row in table.rows)
+
     _line(left, "{%p for line in superior_lines %}", size=12)
     _line(left, "{{ line }}", size=12)
     _line(left, "{%p endfor %}", size=12)
     _line(left, "{{ issuer }}", size=13, bold=True)
-    _rule_below(_line(left, "", size=2), indent=Cm(2.3))
-    _line(left, "Số: {{ number }}", size=13)
-    left._tc.remove(left.paragraphs[0]._p)
+    _rule(left, length=Cm(2.5), within=HEADER_LEFT - 2 * CELL_MARGIN)
 
-    right.paragraphs[0].style = document.styles["Soket Plain"]
     _line(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=12, bold=True)
-    _line(right, "Độc lập - Tự do - Hạnh phúc", size=13, bold=True)
-    _rule_below(_line(right, "", size=2), indent=Cm(1.9))
-    _line(right, "", size=13)
-    _line(right, "{{ place_and_date }}", size=14, italic=True)
-    right._tc.remove(right.paragraphs[0]._p)
+    motto = _line(right, "Độc lập - Tự do - Hạnh phúc", size=13, bold=True)
+    # As long as the motto (5,6 cm in Times New Roman, bold 13 pt), and a little more.
+    _underline_line(motto, length=Cm(5.8), within=HEADER_RIGHT - 2 * CELL_MARGIN)
+
+    _line(number, "Số: {{ number }}", size=13).paragraph_format.space_before = Pt(6)
+    _line(date, "{{ place_and_date }}", size=14, italic=True).paragraph_format.space_before = Pt(6)
+    for cell in (left, right, number, date):
+        cell._tc.remove(cell.paragraphs[0]._p)
+    _line(document, "", size=14)
+    _line(document, "{%p endif %}")
 
 
 def _title(document) -> None:
-    _line(document, "", size=14)
+    """Type and title, bold and centred; under them, in italics, what an annex is attached
+    to; then the short rule."""
     _line(document, "{{ doc_type }}", size=14, bold=True)
     _line(document, "{%p for line in title_lines %}", size=14, bold=True)
     _line(document, "{{ line }}", size=14, bold=True)
     _line(document, "{%p endfor %}", size=14, bold=True)
-    _rule_below(_line(document, "", size=2), indent=Cm(6.5))
+    _line(document, "{%p if attached_to %}", size=14)
+    _line(document, "{{ attached_to }}", size=14, italic=True)
+    _line(document, "{%p endif %}", size=14)
+    _rule(document, length=Cm(3.5), within=TEXT_WIDTH)
     _line(document, "", size=14)
 
 
 def _signature(document) -> None:
+    """Recipients on the left, the signer on the right; an annex has neither."""
+    _line(document, "{%p if not is_annex %}")
+    _line(document, "", size=14)
     table = document.add_table(rows=1, cols=2)
     table.autofit = False
     _no_borders(table)
+    keep_rows_whole(table)
     left, right = table.rows[0].cells
     set_widths(table, Cm(8.0), Cm(8.5))
     left_first = left.paragraphs[0]
@@ -227,16 +310,17 @@ def _signature(document) -> None:
         _line(right, "", size=14)
     _line(right, "{{ signer_name }}", size=14, bold=True)
     right._tc.remove(right_first._p)
+    _line(document, "{%p endif %}")
 
 
 def build(path: Path = BUILTIN) -> Path:
     document = Document()
     _styles(document)
     _page(document)
+    _draft_mark(document)
     _header_table(document)
     _title(document)
     document.add_paragraph("{{p body }}")
-    _line(document, "", size=14)
     _signature(document)
     document.add_paragraph("{{p annex }}")
     core = document.core_properties

@@ -8,6 +8,7 @@ urlpatterns = [
     path("tao/", views.document_request, name="document_request"),
     path("viec/<uuid:pk>/", views.document_job, name="document_job"),
     path("viec/<uuid:pk>/trang-thai/", views.document_job_status, name="document_job_status"),
+    path("viec/<uuid:pk>/tai-cho/", views.document_job_inline, name="document_job_inline"),
     path("viec/<uuid:pk>/tep", views.document_job_file, name="document_job_file"),
     path("bao-cao/<int:pk>/bieu-mau.xlsx", views.report_form_download, name="report_form_download"),
     path("bao-cao/<int:pk>/tai-len-bieu-mau/", views.report_form_upload, name="report_form_upload"),

@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from soket.campaigns.access import visible_campaigns
@@ -91,11 +92,19 @@ def report_document(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 # Documents made in the background.
 
 
+# What a document being made is called where its button was.
+FORMAT_NAMES = {
+    generate.PDF: gettext_lazy("PDF"),
+    generate.DOCX: gettext_lazy("Word file"),
+    jobs.XLSX: gettext_lazy("Excel file"),
+}
+
+
 @login_required
 @require_POST
 def document_request(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Ask for a PDF, a consolidated report or the consolidated table; then wait for it
-    on its own page."""
+    on its own page, or, asked through htmx, in place of the button (`_job_inline.html`)."""
     post = request.POST
     campaign = _get_campaign_for_user(request, params.id_or_404(post.get("campaign")))
     report = unit = None
@@ -113,13 +122,21 @@ def document_request(request: AuthenticatedHttpRequest) -> HttpResponse:
             unit=unit,
         )
     except jobs.JobRefused as refused:
+        if _from_htmx(request):
+            return render(request, "documents/_job_inline.html", {"refused": str(refused)})
         messages.error(request, str(refused))
         if report is not None:
             return redirect("report_detail", pk=report.pk)
         if unit is not None:
             return redirect("campaign_reports", campaign_pk=campaign.pk)
         return redirect("campaign_detail", pk=campaign.pk)
+    if _from_htmx(request):
+        return render(request, "documents/_job_inline.html", _job_context(job))
     return redirect("document_job", pk=job.pk)
+
+
+def _from_htmx(request: AuthenticatedHttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
 
 
 def _get_job_for_user(request: AuthenticatedHttpRequest, pk: uuid.UUID) -> DocumentJob:
@@ -130,7 +147,11 @@ def _get_job_for_user(request: AuthenticatedHttpRequest, pk: uuid.UUID) -> Docum
 
 
 def _job_context(job: DocumentJob) -> dict:
-    return {"job": job, "position": jobs.queue_position(job)}
+    return {
+        "job": job,
+        "position": jobs.queue_position(job),
+        "name": FORMAT_NAMES.get(job.file_format, job.file_format),
+    }
 
 
 @login_required
@@ -144,6 +165,14 @@ def document_job_status(request: AuthenticatedHttpRequest, pk: uuid.UUID) -> Htt
     """The job's state, swapped in by htmx every few seconds until it is finished."""
     job = _get_job_for_user(request, pk)
     return render(request, "documents/_job_status.html", _job_context(job))
+
+
+@login_required
+def document_job_inline(request: AuthenticatedHttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """The job in place of the button that asked for it, swapped in by htmx every second
+    until it is finished."""
+    job = _get_job_for_user(request, pk)
+    return render(request, "documents/_job_inline.html", _job_context(job))
 
 
 @login_required

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Mapping, Sequence
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
 from docx.document import Document as DocxDocument
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement, parse_xml
@@ -31,6 +33,11 @@ from soket.documents.sandbox import DocumentEnvironment, TemplateRefused
 
 NOTE_MARK = re.compile(r"\[\^(\d+)\]")
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+# Word's own footnote styles: their ids, and their names as Word writes them. The
+# built-in template has both; a unit's template may have neither.
+FOOTNOTE_TEXT = "FootnoteText"
+FOOTNOTE_REFERENCE = "FootnoteReference"
+FOOTNOTE_STYLE_NAMES = {FOOTNOTE_TEXT: "footnote text", FOOTNOTE_REFERENCE: "footnote reference"}
 
 
 class TemplateProblem(Exception):
@@ -104,9 +111,7 @@ def _subdoc(document: DocxTemplate, blocks: Sequence[Block], notes: _Footnotes):
 
 def _write(subdoc, block: Block, notes: _Footnotes) -> None:
     if isinstance(block, Heading):
-        subdoc.add_paragraph(
-            clean(block.text), style=_style(subdoc, f"Heading {min(block.level, 3)}")
-        )
+        _heading(subdoc, block)
     elif isinstance(block, Para):
         _paragraph(subdoc, block, notes)
     elif isinstance(block, Table):
@@ -121,20 +126,52 @@ def _write(subdoc, block: Block, notes: _Footnotes) -> None:
         subdoc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
+def _heading(subdoc, block: Heading) -> None:
+    """Line breaks ("\n") are kept. A heading of several lines is never justified (its
+    first lines would be stretched to the margin); a centred one stands on its lines
+    centred, without the first-line indent."""
+    text = keep_together(clean(block.text))
+    paragraph = subdoc.add_paragraph(text, style=_style(subdoc, f"Heading {min(block.level, 3)}"))
+    if block.centred:
+        _centre(paragraph)
+    elif "\n" in text:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
+
+
+def _centre(paragraph) -> None:
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.paragraph_format.first_line_indent = Cm(0)
+    paragraph.paragraph_format.left_indent = Cm(0)
+
+
 def _paragraph(subdoc, block: Para, notes: _Footnotes) -> None:
     paragraph = subdoc.add_paragraph(
         style=_style(subdoc, "Soket Bullet") if block.is_bullet else None
     )
-    text = clean(("- " if block.is_bullet else "") + block.text)
+    if block.centred:
+        _centre(paragraph)
+    text = keep_together(clean(("- " if block.is_bullet else "") + block.text))
     position = 0
     for mark in NOTE_MARK.finditer(text):
         number = int(mark.group(1))
         if not 0 < number <= len(block.notes):
             continue
-        _run(paragraph, text[position : mark.start()], block.italic)
+        _run(paragraph, text[position : mark.start()], block)
         paragraph._p.append(notes.reference(block.notes[number - 1]))
         position = mark.end()
-    _run(paragraph, text[position:], block.italic)
+    _run(paragraph, text[position:], block)
+
+
+_APART_PERCENT = re.compile(r"(?<=\S) +(?=%)")
+_SIGN_AND_NUMBER = re.compile(r"(?<=[≥≤<>=±~]) +(?=[-−+]?\d)")
+NBSP = "\u00a0"
+
+
+def keep_together(text: str) -> str:
+    """No line may break between a number and a "%" written apart from it ("100 %",
+    "Đạt % kế hoạch"), nor between a sign and its number ("≥ 100"): non-breaking spaces,
+    which Word and LibreOffice both honour."""
+    return _SIGN_AND_NUMBER.sub(NBSP, _APART_PERCENT.sub(NBSP, text))
 
 
 def _style(document, name: str):
@@ -145,29 +182,50 @@ def _style(document, name: str):
         return None
 
 
-def _run(paragraph, text: str, italic: bool) -> None:
+def _run(paragraph, text: str, block: Para) -> None:
     if text:
-        paragraph.add_run(text).italic = italic or None
+        run = paragraph.add_run(text)
+        run.italic = block.italic or None
+        run.bold = block.bold or None
 
 
 def _table(subdoc, block: Table) -> None:
     table = subdoc.add_table(rows=1, cols=len(block.header))
     table.style = _style(subdoc, "Table Grid")
     table.autofit = False
+    _cell_margins(table, TABLE_CELL_MARGIN_CM)
     for index, text in enumerate(block.header):
-        _cell(table.rows[0].cells[index], text, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+        cell = table.rows[0].cells[index]
+        _cell(cell, keep_together(clean(text)), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     _repeat_as_header(table.rows[0])
+    ordinal = bool(block.header) and block.header[0].strip() == "TT"
     for values in block.rows:
         cells = table.add_row().cells
         for index, text in enumerate(values):
-            align = (
-                WD_ALIGN_PARAGRAPH.RIGHT
-                if index in block.numeric_columns
-                else WD_ALIGN_PARAGRAPH.LEFT
-            )
-            _cell(cells[index], text, align=align)
-    set_widths(table, *(Cm(width) for width in block.widths_cm))
+            if index in block.numeric_columns:
+                align = WD_ALIGN_PARAGRAPH.RIGHT
+            elif (index == 0 and ordinal) or DATE.fullmatch(text.strip()):
+                align = WD_ALIGN_PARAGRAPH.CENTER
+            else:
+                align = WD_ALIGN_PARAGRAPH.LEFT
+            _cell(cells[index], _cell_text(block, index, text), align=align)
+    keep_rows_whole(table)
+    set_widths(table, *(Cm(width) for width in fitted_widths(block)))
     subdoc.add_paragraph(style=_style(subdoc, "Soket Plain"))
+
+
+DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{4}")
+_UNIT_AFTER_NUMBER = re.compile(r"(?<=\d )[^\W\d]+(?: [^\W\d]+)+$")
+
+
+def _cell_text(block: Table, column: int, text: str) -> str:
+    """A cell's text as printed. In a column of figures the words of the unit after a
+    number stay on one line ("542 / đơn vị", never "542 đơn / vị")."""
+    text = keep_together(clean(text))
+    if column not in block.numeric_columns:
+        return text
+    return _UNIT_AFTER_NUMBER.sub(lambda unit: unit.group().replace(" ", NBSP), text)
 
 
 def set_widths(table, *widths) -> None:
@@ -178,11 +236,20 @@ def set_widths(table, *widths) -> None:
             cell.width = width
 
 
+def keep_rows_whole(table) -> None:
+    """No row of the table is split across two pages."""
+    for row in table.rows:
+        properties = row._tr.get_or_add_trPr()
+        if properties.find(qn("w:cantSplit")) is None:
+            properties.append(OxmlElement("w:cantSplit"))
+
+
 def _cell(cell, text: str, *, bold: bool = False, align=WD_ALIGN_PARAGRAPH.LEFT) -> None:
+    """Write `text`, cleaned and laid out already, into the cell."""
     paragraph = cell.paragraphs[0]
     paragraph.style = _style(cell.part.document, "Soket Table")
     paragraph.alignment = align
-    run = paragraph.add_run(clean(text))
+    run = paragraph.add_run(text)
     run.bold = bold or None
 
 
@@ -192,11 +259,122 @@ def _repeat_as_header(row) -> None:
     properties.append(header)
 
 
+def _cell_margins(table, centimetres: float) -> None:
+    """Narrow left and right cell margins: narrow columns keep room for their words."""
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(round(centimetres * TWIPS_PER_CM)))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    properties = table._tbl.tblPr
+    look = properties.find(qn("w:tblLook"))
+    if look is not None:
+        look.addprevious(margins)
+    else:
+        properties.append(margins)
+
+
+# Table text: the "Soket Table" style, 12 pt, in Times New Roman (or Liberation Serif,
+# which has the same widths).
+TABLE_TEXT_PT = 12
+TABLE_CELL_MARGIN_CM = 0.1
+TWIPS_PER_CM = 1440 / 2.54
+CM_PER_PT = 2.54 / 72
+# Advance widths of printable ASCII (" " to "~") in Times New Roman, in thousandths of
+# the font size: regular, then bold.
+_WIDTHS = (
+    (
+        250, 333, 408, 500, 500, 833, 778, 180, 333, 333, 500, 564, 250, 333, 250, 278,
+        500, 500, 500, 500, 500, 500, 500, 500, 500, 500, 278, 278, 564, 564, 564, 444,
+        921, 722, 667, 667, 722, 611, 556, 722, 722, 333, 389, 722, 611, 889, 722, 722,
+        556, 722, 667, 556, 611, 722, 722, 944, 722, 722, 611, 333, 278, 333, 469, 500,
+        333, 444, 500, 444, 500, 444, 333, 500, 500, 278, 278, 500, 278, 778, 500, 500,
+        500, 500, 333, 389, 278, 500, 500, 722, 500, 500, 444, 480, 200, 480, 541,
+    ),
+    (
+        250, 333, 555, 500, 500, 1000, 833, 278, 333, 333, 500, 570, 250, 333, 250, 278,
+        500, 500, 500, 500, 500, 500, 500, 500, 500, 500, 333, 333, 570, 570, 570, 500,
+        930, 722, 667, 722, 722, 667, 611, 778, 778, 389, 500, 778, 667, 944, 722, 778,
+        611, 778, 722, 556, 667, 722, 722, 1000, 722, 722, 667, 333, 278, 333, 581, 500,
+        333, 500, 556, 444, 556, 444, 333, 500, 556, 278, 333, 556, 278, 833, 556, 500,
+        556, 556, 444, 389, 333, 556, 500, 722, 500, 500, 444, 394, 220, 394, 520,
+    ),
+)  # fmt: skip
+_HORN = "\u031b"  # ơ and ư are a little wider than o and u
+
+
+def text_width_cm(text: str, *, size_pt: float, bold: bool = False) -> float:
+    """How wide `text` prints on one line in Times New Roman: Vietnamese letters as wide
+    as their base letter (a horn adds a little), other characters as wide as an "n"."""
+    widths = _WIDTHS[bold]
+    total = 0
+    for character in unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d")):
+        if " " <= character <= "~":
+            total += widths[ord(character) - 32]
+        elif character == NBSP:
+            total += widths[0]
+        elif character == _HORN:
+            total += 80
+        elif not unicodedata.combining(character):
+            total += widths[ord("n") - 32] + 50
+    return total * size_pt / 1000 * CM_PER_PT
+
+
+def fitted_widths(block: Table) -> list[float]:
+    """The block's column widths, each widened where it is too narrow for its longest
+    word, at the expense of the columns with room to spare, the table as wide as before.
+
+    A word wider than its cell is split anywhere by Word and LibreOffice alike: that is
+    how "TT" printed as "T/T", "63,27%" lost its "%" and "31/12/2015" became
+    "31/12/201/5". The widths come from Times New Roman's metrics with a margin of
+    safety. A column gives at most a quarter of its width, so that text columns stay
+    readable, and takes at most a quarter of the table."""
+    widths = list(block.widths_cm)
+    if len(widths) != len(block.header):
+        return widths
+    cap = sum(widths) / 4
+    needs = [
+        min(cap, _column_need(block, column) + 2 * TABLE_CELL_MARGIN_CM + 0.1)
+        for column in range(len(widths))
+    ]
+    short = [max(0.0, need - width) for need, width in zip(needs, widths, strict=True)]
+    spare = [
+        max(0.0, width - max(need, 0.75 * width)) for need, width in zip(needs, widths, strict=True)
+    ]
+    if not sum(short) or not sum(spare):
+        return widths
+    moved = min(sum(short), sum(spare))
+    return [
+        round(width + moved * (lack / sum(short)) - moved * (room / sum(spare)), 3)
+        for width, lack, room in zip(widths, short, spare, strict=True)
+    ]
+
+
+BREAKABLE_SPACE = re.compile(r"[ \t\n]+")  # not str.split(): that splits at "\u00a0" too
+
+
+def _column_need(block: Table, column: int) -> float:
+    """The width of the column's widest word, header (bold) included."""
+    cells = [(keep_together(clean(block.header[column])), True)] + [
+        (_cell_text(block, column, row[column]), False) for row in block.rows if column < len(row)
+    ]
+    return max(
+        (
+            text_width_cm(word, size_pt=TABLE_TEXT_PT, bold=bold) * 1.04
+            for text, bold in cells
+            for word in BREAKABLE_SPACE.split(text)
+        ),
+        default=0.0,
+    )
+
+
 class _Footnotes:
     """Real Word footnotes: a reference in the text, the note in the footnotes part.
 
     The notes are written after docxtpl has rendered, so their text is never read as
-    template tags.
+    template tags. They take the template's footnote styles where it has them (the
+    built-in one does), and otherwise the same look written on each note.
     """
 
     def __init__(self, docx: DocxDocument) -> None:
@@ -210,6 +388,9 @@ class _Footnotes:
         self._ensure_separators(ids)
         self.next_id = max([0, *ids]) + 1
         self.pending: list[tuple[int, str]] = []
+        styles = docx.styles.element
+        self.text_style = _style_id(styles, FOOTNOTE_TEXT, "paragraph")
+        self.reference_style = _style_id(styles, FOOTNOTE_REFERENCE, "character")
 
     def _ensure_separators(self, ids: list[int]) -> None:
         if ids:
@@ -226,25 +407,34 @@ class _Footnotes:
                 )
             )
 
+    def _raised(self, size: str = "") -> str:
+        """The run properties of a footnote's number, in the text or before its note."""
+        if self.reference_style:
+            return f'<w:rPr><w:rStyle w:val="{self.reference_style}"/></w:rPr>'
+        return f'<w:rPr><w:vertAlign w:val="superscript"/>{size}</w:rPr>'
+
     def reference(self, text: str):
         note_id = self.next_id
         self.next_id += 1
         self.pending.append((note_id, clean(text)))
         return parse_xml(
-            f'<w:r xmlns:w="{W}"><w:rPr><w:vertAlign w:val="superscript"/></w:rPr>'
-            f'<w:footnoteReference w:id="{note_id}"/></w:r>'
+            f'<w:r xmlns:w="{W}">{self._raised()}<w:footnoteReference w:id="{note_id}"/></w:r>'
         )
 
     def write(self) -> None:
         if not self.pending:
             return
+        if self.text_style:
+            paragraph = f'<w:pPr><w:pStyle w:val="{self.text_style}"/></w:pPr>'
+            size = ""
+        else:
+            paragraph = '<w:pPr><w:jc w:val="both"/><w:spacing w:after="0"/></w:pPr>'
+            size = '<w:sz w:val="20"/>'
         for note_id, text in self.pending:
             note = parse_xml(
-                f'<w:footnote xmlns:w="{W}" w:id="{note_id}"><w:p>'
-                '<w:pPr><w:jc w:val="both"/><w:spacing w:after="0"/></w:pPr>'
-                '<w:r><w:rPr><w:vertAlign w:val="superscript"/><w:sz w:val="20"/></w:rPr>'
-                "<w:footnoteRef/></w:r>"
-                '<w:r><w:rPr><w:sz w:val="20"/></w:rPr><w:t xml:space="preserve"> </w:t></w:r>'
+                f'<w:footnote xmlns:w="{W}" w:id="{note_id}"><w:p>{paragraph}'
+                f"<w:r>{self._raised(size)}<w:footnoteRef/></w:r>"
+                f'<w:r><w:rPr>{size}</w:rPr><w:t xml:space="preserve"> </w:t></w:r>'
                 "</w:p></w:footnote>"
             )
             note.findall(f".//{{{W}}}t")[0].text = " " + text
@@ -252,3 +442,18 @@ class _Footnotes:
         self.part._blob = etree.tostring(
             self.root, xml_declaration=True, encoding="UTF-8", standalone=True
         )
+
+
+def _style_id(styles, style_id: str, kind: str) -> str | None:
+    """The id of the template's footnote style (Word's id, or another program's under
+    Word's name), or None if it has none."""
+    name = FOOTNOTE_STYLE_NAMES[style_id]
+    for style in styles.iterfind(qn("w:style")):
+        if style.get(qn("w:type")) != kind:
+            continue
+        named = style.find(qn("w:name"))
+        if style.get(qn("w:styleId")) == style_id or (
+            named is not None and (named.get(qn("w:val")) or "").lower() == name
+        ):
+            return style.get(qn("w:styleId"))
+    return None

@@ -63,6 +63,14 @@ class UnitKind(models.Model):
     signer_title = models.CharField(
         _("signer's title in documents"), max_length=100, blank=True, default="CHỦ TỊCH"
     )
+    abbreviation = models.CharField(
+        _("abbreviation in document numbers"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "Used for units of this kind that have none of their own, e.g. CĐCS in “05/BC-CĐCS”."
+        ),
+    )
 
     class Meta:
         ordering = ["rank", "name"]

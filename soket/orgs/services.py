@@ -163,9 +163,24 @@ def unit_move(*, unit: Unit, new_parent: Unit) -> Unit:
 
 
 @transaction.atomic
-def department_ensure(*, unit: Unit, code: str, name: str, order: int) -> Department:
+def department_ensure(
+    *,
+    unit: Unit,
+    code: str,
+    name: str,
+    order: int,
+    signer_title: str = "TRƯỞNG BAN",
+    signer_name: str = "",
+) -> Department:
     department, _created = Department.objects.update_or_create(
-        unit=unit, code=code, defaults={"name": name, "order": order}
+        unit=unit,
+        code=code,
+        defaults={
+            "name": name,
+            "order": order,
+            "signer_title": signer_title,
+            "signer_name": signer_name,
+        },
     )
     return department
 

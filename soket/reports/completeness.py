@@ -20,7 +20,7 @@ from soket.campaigns.models import Campaign
 from soket.orgs.models import PATH_STEP, Unit, UnitKind, UnitQuerySet
 from soket.reports import counts, lateness
 from soket.reports.counts import FIELDS
-from soket.reports.models import CompletenessCount
+from soket.reports.models import CompletenessCount, Report, Transition
 
 
 @dataclass(frozen=True)
@@ -221,8 +221,13 @@ class UnitStatus:
         return lateness.days_overdue(self.first_submitted_at, self.due_on, self.today)
 
 
-def children_status(*, campaign: Campaign, within: Unit, today: datetime.date) -> list[UnitStatus]:
-    """The expected units directly below `within`, each with its report's state, in one query."""
+def children_status(
+    *, campaign: Campaign, within: Unit, today: datetime.date, as_of_day: bool = False
+) -> list[UnitStatus]:
+    """The expected units directly below `within`, each with its report's state, in one
+    query. With `as_of_day`, each state is the one its report had at the end of `today`
+    (from the reports' transitions), for a document dated that day: a report accepted
+    after it shows as sent, one sent after it as not sent."""
     units, rules = _expected_below(campaign, within)
     rows = (
         units.filter(parent=within)
@@ -234,14 +239,56 @@ def children_status(*, campaign: Campaign, within: Unit, today: datetime.date) -
         )
         .order_by("kind__rank", "path")
     )
-    return [
-        UnitStatus(
-            unit=unit,
-            due_on=rules.dates.due_on(unit.kind_id, unit.path),
-            state=unit.report_state,
-            first_submitted_at=unit.report_first_submitted_at,
-            accepted_at=unit.report_accepted_at,
-            today=today,
+    then = _states_on(campaign, within, today) if as_of_day else None
+    statuses = []
+    for unit in rows:
+        state, first_submitted_at, accepted_at = (
+            unit.report_state,
+            unit.report_first_submitted_at,
+            unit.report_accepted_at,
         )
-        for unit in rows
-    ]
+        if then is not None:
+            state, first_submitted_at, accepted_at = then.get(unit.pk, (None, None, None))
+        statuses.append(
+            UnitStatus(
+                unit=unit,
+                due_on=rules.dates.due_on(unit.kind_id, unit.path),
+                state=state,
+                first_submitted_at=first_submitted_at,
+                accepted_at=accepted_at,
+                today=today,
+            )
+        )
+    return statuses
+
+
+States = dict[int, tuple[str | None, datetime.datetime | None, datetime.datetime | None]]
+
+
+def _states_on(campaign: Campaign, within: Unit, day: datetime.date) -> States:
+    end = datetime.datetime.combine(
+        day + datetime.timedelta(days=1), datetime.time(), tzinfo=lateness.zone()
+    )
+    return states_at(campaign=campaign, within=within, moment=end, inclusive=False)
+
+
+def states_at(
+    *, campaign: Campaign, within: Unit, moment: datetime.datetime, inclusive: bool = True
+) -> States:
+    """{unit id: (state, first submitted, accepted)} of the reports of the units directly
+    below `within` at `moment` (or just before it), from their moves: what a document of
+    that moment stood on. A report with no move by then counts as not sent."""
+    at = {"at__lte" if inclusive else "at__lt": moment}
+    moves = Transition.objects.filter(
+        report__campaign=campaign,
+        report__unit__parent=within,
+        report__department__isnull=True,
+        **at,
+    ).order_by("report_id", "at", "pk")
+    then: States = {}
+    for unit_id, to_state, when in moves.values_list("report__unit_id", "to_state", "at"):
+        _state, first, _accepted = then.get(unit_id, (None, None, None))
+        if first is None and to_state == Report.State.SUBMITTED:
+            first = when
+        then[unit_id] = (to_state, first, when if to_state == Report.State.ACCEPTED else None)
+    return then

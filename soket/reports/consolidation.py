@@ -17,19 +17,28 @@ Nothing stale is kept silently and no edit is lost.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from soket.audit import services as audit
 from soket.core import clock
 from soket.orgs.models import User
-from soket.reports import limits, rollup, workflow
-from soket.reports.models import Figure, ItemAssessment, Report, SectionText
-from soket.reports.selectors import outline_sections, report_targets
+from soket.orgs.names import short_name
+from soket.reports import limits, provenance, rollup, workflow
+from soket.reports.models import Assessment, Figure, ItemAssessment, Report, SectionText
+from soket.reports.selectors import (
+    evaluation_of,
+    evaluations,
+    goals_of,
+    outline_sections,
+    report_targets,
+)
 from soket.reports.services import (
     ReportError,
     bump_revision,
@@ -37,6 +46,7 @@ from soket.reports.services import (
     require_editable,
     require_permission,
 )
+from soket.reports.templatetags.report_tags import assessment_label
 from soket.resolutions.models import Target
 
 Numbers = tuple[Decimal | None, Decimal | None, Decimal | None]
@@ -45,7 +55,8 @@ Row = SectionText | ItemAssessment | None  # a stored text, if there is one yet
 STORED = Decimal("0.0001")  # the figures' decimal places: a rollup compares as stored
 
 
-def _states(include_submitted: bool) -> tuple[str, ...]:
+def states_used(include_submitted: bool) -> tuple[str, ...]:
+    """The states of the reports below a draft reads."""
     return rollup.ACCEPTED_OR_SUBMITTED if include_submitted else rollup.ACCEPTED
 
 
@@ -56,7 +67,7 @@ def _stored(numbers: Numbers) -> Numbers:
 
 def _live(report: Report, include_submitted: bool) -> dict[int, rollup.Rolled]:
     rolled = rollup.children_rollup(
-        campaign=report.campaign, parents=[report.unit_id], states=_states(include_submitted)
+        campaign=report.campaign, parents=[report.unit_id], states=states_used(include_submitted)
     )
     return {target_id: value for (_parent, target_id), value in rolled.items()}
 
@@ -161,7 +172,7 @@ def not_yet_accepted(*, report: Report, include_submitted: bool) -> int:
 def _reports_below(report: Report, include_submitted: bool):
     """What a draft reads: the children's unit reports and the unit's departments' reports."""
     return Report.objects.filter(
-        campaign=report.campaign, state__in=_states(include_submitted)
+        campaign=report.campaign, state__in=states_used(include_submitted)
     ).filter(
         Q(unit__parent=report.unit, department__isnull=True)
         | Q(unit=report.unit, department__isnull=False)
@@ -169,21 +180,128 @@ def _reports_below(report: Report, include_submitted: bool):
 
 
 def _compiled(model, key: str, report: Report, include_submitted: bool) -> dict[int, str]:
-    """Each section's (or review item's) passages from the reports below, each under the
-    name of the unit or department that wrote it."""
+    """Each section's (or review item's) passages from the reports below: the
+    departments' by their order (their topics), then the units' in the order of the
+    tree, each under a source line naming who wrote it (`provenance`), which the
+    printed document leaves out. Each passage is what the report below says as printed:
+    its own source lines are left out, so sources never nest."""
     texts = (
         model.objects.filter(report__in=_reports_below(report, include_submitted))
         .exclude(text="")
         .select_related("report__unit", "report__department")
-        .order_by(key, "report__department__order", "report__unit__name", "report_id")
+        .order_by(
+            key,
+            F("report__department__order").asc(nulls_last=True),
+            "report__unit__path",
+            "report_id",
+        )
     )
     compiled: dict[int, list[str]] = {}
     for text in texts:
         author = text.report.author_name
         if text.report.state != Report.State.ACCEPTED:
             author = _("%s — not yet accepted") % author
-        compiled.setdefault(getattr(text, key), []).append(f"[{author}] {text.text.strip()}")
+        compiled.setdefault(getattr(text, key), []).append(
+            provenance.with_source(author, provenance.printed(text.text))
+        )
     return {pk: "\n\n".join(passages) for pk, passages in compiled.items()}
+
+
+def _summary(report: Report, targets: list[Target], live: dict[int, rollup.Rolled]) -> str:
+    """A line that opens a section of targets: how many were exceeded, reached and
+    missed by the figures below, for the drafter to keep or change. Written in
+    Vietnamese whatever the drafter's language: it is printed."""
+    if not targets:
+        return ""
+    counted: Counter[str | None] = Counter()
+    goals = goals_of(report, targets)
+    for target in targets:
+        rolled = live.get(target.pk)
+        value = rolled.for_target(target)[0] if rolled else None
+        counted[evaluation_of(report, goals[target.pk], value).computed] += 1
+    with translation.override("vi"):  # the words the targets table prints
+        parts = [
+            f"{counted[value]} chỉ tiêu {assessment_label(value, report.campaign)}"
+            for value in (Assessment.EXCEEDED, Assessment.ACHIEVED, Assessment.NOT_ACHIEVED)
+        ]
+    if counted[None]:
+        parts.append(f"{counted[None]} chỉ tiêu chưa có số liệu để đánh giá")
+    return f"Trong {len(targets)} chỉ tiêu: " + ", ".join(parts) + "."
+
+
+def causes_below(
+    *, report: Report, targets: list[Target], include_submitted: bool
+) -> dict[int, str]:
+    """For each target, the causes the units below gave for it, in the order of the
+    tree: the same words from several units once, with their names after them."""
+    figures = (
+        Figure.objects.filter(
+            report__in=_reports_below(report, include_submitted).filter(department__isnull=True),
+            target__in=targets,
+        )
+        .exclude(causes="")
+        .select_related("report__unit")
+        .order_by("target_id", "report__unit__path")
+    )
+    said: dict[int, dict[str, list[str]]] = {}
+    for figure in figures:
+        for line in provenance.unattributed(figure.causes).splitlines():
+            words = " ".join(line.split()).rstrip(".;")
+            if words:
+                by_words = said.setdefault(figure.target_id, {})
+                names = by_words.setdefault(words, [])
+                if figure.report.unit.name not in names:
+                    names.append(figure.report.unit.name)
+    gathered: dict[int, str] = {}
+    for target_id, by_words in said.items():
+        lines = [
+            provenance.attributed(words, _named(units)) + "." for words, units in by_words.items()
+        ]
+        text = ""
+        for index, line in enumerate(lines):
+            rest = len(lines) - index
+            if len(text) + len(line) + 40 > limits.SHORT_TEXT:
+                text += f"(Và {rest} nguyên nhân khác trong báo cáo của các đơn vị.)"
+                break
+            text += line + "\n"
+        gathered[target_id] = text.strip()
+    return gathered
+
+
+# Units named after a cause; past that, how many more (a table row must fit a page).
+NAMED_UNITS = 2
+
+
+def _named(names: list[str]) -> str:
+    """ "LĐLĐ huyện A; LĐLĐ huyện B và 4 đơn vị khác"."""
+    short = [short_name(name) for name in names]
+    if len(short) <= NAMED_UNITS:
+        return "; ".join(short)
+    return "; ".join(short[:NAMED_UNITS]) + f" và {len(short) - NAMED_UNITS} đơn vị khác"
+
+
+def _fill_causes(report: Report, include_submitted: bool) -> list[str]:
+    """A drafted figure that falls short with no causes yet takes the causes the units
+    below gave: the drafter edits them, and the report may be sent as the services
+    require a cause for every shortfall. Returns the codes of the targets filled."""
+    short = [
+        row
+        for row in evaluations(report=report)
+        if row.evaluation.assessment == Assessment.NOT_ACHIEVED
+        and not row.figure.causes.strip()
+        and row.figure.pk is not None
+    ]
+    if not short:
+        return []
+    gathered = causes_below(
+        report=report, targets=[row.target for row in short], include_submitted=include_submitted
+    )
+    filled = []
+    for row in short:
+        if gathered.get(row.target.pk):
+            Figure.objects.filter(pk=row.figure.pk).update(causes=gathered[row.target.pk])
+            filled.append(row.target.code)
+    return filled
 
 
 def _text_states(report: Report, include_submitted: bool) -> list[tuple[TextChange, Row]]:
@@ -192,13 +310,19 @@ def _text_states(report: Report, include_submitted: bool) -> list[tuple[TextChan
     states: list[tuple[TextChange, Row]] = []
     sections = _compiled(SectionText, "section_id", report, include_submitted)
     stored = {text.section_id: text for text in report.section_texts.all()}
+    live = _live(report, include_submitted)
     for section in outline_sections(report.campaign, report.unit):
         row = stored.get(section.pk)
+        summary = _summary(report, list(section.targets.all()), live)
+        compiled = sections.get(section.pk, "")
+        if summary:
+            summary = provenance.with_source(_("Summary of the figures below"), summary)
+            compiled = f"{summary}\n\n{compiled}".strip()
         change = TextChange(
             key=f"section-{section.pk}",
             title=f"{section.number} {section.heading}".strip(),
             drafted=row.drafted_text if row else "",
-            compiled=sections.get(section.pk, ""),
+            compiled=compiled,
             text=row.text if row else "",
         )
         states.append((change, row))
@@ -348,6 +472,7 @@ def report_redraft(
                 updated.append(moved.target.code)
         else:
             waiting.figures.append(moved)
+    updated += _fill_causes(report, include_submitted)
     Report.objects.filter(pk=report.pk).update(
         drafted_at=clock.now(), drafted_with_submitted=include_submitted
     )
@@ -414,6 +539,7 @@ def report_take_change(
     before = report_content(report)
     if isinstance(change, MovedFigure):
         _write_figure(report, change, take=True)
+        _fill_causes(report, report.drafted_with_submitted)
     else:
         problem = limits.too_long(change.compiled, limits.TEXT, change.title)
         if problem:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 
@@ -15,6 +16,7 @@ from soket.reports import counts, lateness, workflow
 from soket.reports.assessment import Evaluation, evaluate
 from soket.reports.models import CompletenessCount, Figure, Report, Transition
 from soket.resolutions.models import Target
+from soket.resolutions.selectors import own_targets
 
 
 def report_list_for(*, user: User) -> QuerySet[Report]:
@@ -46,6 +48,13 @@ class EvaluationRow:
     target: Target
     figure: Figure
     evaluation: Evaluation
+    # The target whose goal the figure is judged by: the unit's own where it made the
+    # target concrete through the cascade, else the target itself.
+    goal: Target
+
+    @property
+    def is_own_goal(self) -> bool:
+        return self.goal.pk != self.target.pk
 
 
 def is_judged_here(target: Target, report: Report) -> bool:
@@ -60,22 +69,42 @@ def is_judged_here(target: Target, report: Report) -> bool:
     )
 
 
+def evaluation_of(
+    report: Report, target: Target, value: Decimal | None, *, override: str = ""
+) -> Evaluation:
+    """How a figure of this report measures up to the target, by the campaign's kind and
+    reviewed date: the one judgement the page, the documents and the drafts use."""
+    campaign = report.campaign
+    return evaluate(
+        target=target,
+        value=value if is_judged_here(target, report) else None,
+        interim=campaign.kind == Campaign.Kind.INTERIM,
+        as_of=campaign.reviewed_to,
+        override=override,
+        milestones=list(target.milestones.all()),
+    )
+
+
+def goals_of(report: Report, targets: list[Target]) -> dict[int, Target]:
+    """{target id: the target whose goal judges this report's figure}: the unit's own
+    target that makes it concrete (`own_targets`), else the target itself. A
+    department's report is judged by its unit's goals."""
+    own = own_targets(unit_id=report.unit_id, targets=targets)
+    return {target.pk: own.get(target.pk, target) for target in targets}
+
+
 def evaluations(*, report: Report, targets: list[Target] | None = None) -> list[EvaluationRow]:
     """Each target with the report's figure (an empty one if none yet) and its assessment."""
-    campaign = report.campaign
     figures = {figure.target_id: figure for figure in report.figures.all()}
+    if targets is None:
+        targets = report_targets(report.campaign, report.unit)
+    goals = goals_of(report, targets)
     rows = []
-    for target in targets if targets is not None else report_targets(campaign, report.unit):
+    for target in targets:
         figure = figures.get(target.pk) or Figure(report=report, target=target)
-        evaluation = evaluate(
-            target=target,
-            value=figure.value if is_judged_here(target, report) else None,
-            interim=campaign.kind == Campaign.Kind.INTERIM,
-            as_of=campaign.reviewed_to,
-            override=figure.assessment_override,
-            milestones=list(target.milestones.all()),
-        )
-        rows.append(EvaluationRow(target, figure, evaluation))
+        goal = goals[target.pk]
+        evaluation = evaluation_of(report, goal, figure.value, override=figure.assessment_override)
+        rows.append(EvaluationRow(target, figure, evaluation, goal))
     return rows
 
 

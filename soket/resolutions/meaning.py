@@ -168,6 +168,24 @@ def printed(target: Target, value, *, language: str = "vi") -> str:
     return f"{text} {measure}" if measure else text
 
 
+def goal_printed(target: Target) -> str:
+    """The goal as an official document words it, by direction and kind: "≥ 10.000 đoàn
+    viên", "Không để xảy ra" for at most none, "100%" for a share that cannot pass it
+    (never "≤ 0 vụ" or "≥ 100%"); "" where there is no goal to print."""
+    goal = target.goal_value
+    if goal is None or is_qualitative(target):
+        return ""
+    if target.direction == Target.Direction.AT_MOST:
+        return "Không để xảy ra" if goal <= 0 else f"≤ {printed(target, goal)}"
+    if target.direction == Target.Direction.AT_LEAST:
+        most = HUNDRED if is_ratio(target) and not target.numerator_may_exceed_denominator else None
+        most = bounds(target)[1] if most is None else most
+        if most is not None and goal >= most:
+            return printed(target, goal)
+        return f"≥ {printed(target, goal)}"
+    return printed(target, goal)
+
+
 @dataclass(frozen=True)
 class Meaning:
     """All of the above for one target, for those who would rather hold one object."""

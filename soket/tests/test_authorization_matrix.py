@@ -596,6 +596,8 @@ MATRIX = [
     row("document_job", "GET", {"M": job(True), "X": job(False)}, roles="M", superuser="M"),
     row("document_job_status", "GET", {"M": job(True), "X": job(False)},
         roles="M", superuser="M"),
+    row("document_job_inline", "GET", {"M": job(True), "X": job(False)},
+        roles="M", superuser="M"),
     row("document_job_file", "GET", {"M": job(True), "X": job(False)},
         roles="M", superuser="M"),
     row("report_form_download", "GET", each(REPORTS, report), writers="O", dept="D"),

@@ -1,8 +1,12 @@
 import io
+import os
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 import openpyxl
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from soket.documents import content, generate
@@ -74,6 +78,38 @@ class CommandTests(CampaignTestCase):
         self.assertEqual(codes[0], self.province_a.code)
         self.assertIn(self.grassroots_a1.code, codes)
         self.assertNotIn(self.district_b1.code, codes)
+
+    def test_it_refuses_a_format_the_kind_does_not_have(self):
+        folder = Path(tempfile.mkdtemp())
+        for kind, file_format, made_as in (
+            ("table", "pdf", "xlsx"),
+            ("table", "docx", "xlsx"),
+            ("plan", "xlsx", "docx or pdf"),
+            ("consolidated", "xlsx", "docx or pdf"),
+        ):
+            output = folder / f"{kind}.{file_format}"
+            with self.subTest(kind=kind, format=file_format):
+                with self.assertRaisesMessage(
+                    CommandError, f"--kind {kind} is made as {made_as}, not {file_format}."
+                ):
+                    call_command(
+                        "render_document", "--campaign", self.campaign.code, "--kind", kind,
+                        "--unit", self.province_a.code, "--format", file_format,
+                        "--output", str(output),
+                    )  # fmt: skip
+                self.assertFalse(output.exists())
+
+    def test_a_refused_format_ends_the_command_with_an_error_status(self):
+        output = Path(tempfile.mkdtemp()) / "bang.pdf"
+        finished = subprocess.run(
+            [sys.executable, "manage.py", "render_document", "--campaign", "any",
+             "--kind", "table", "--unit", "any", "--format", "pdf", "--output", str(output)],
+            cwd=settings.BASE_DIR, env={**os.environ, "DEBUG": "1"},
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        self.assertNotEqual(finished.returncode, 0)
+        self.assertIn("--kind table is made as xlsx, not pdf.", finished.stderr)
+        self.assertFalse(output.exists())
 
     def test_it_says_what_is_missing(self):
         with self.assertRaisesMessage(CommandError, "no report"):

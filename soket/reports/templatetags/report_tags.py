@@ -1,9 +1,13 @@
 from django import template
+from django.template.defaultfilters import linebreaksbr
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from soket.campaigns.models import Campaign
 from soket.core import numbers
+from soket.reports import provenance
 from soket.reports.models import Assessment
 
 register = template.Library()
@@ -41,3 +45,15 @@ def assessment_label(value: str, campaign: Campaign) -> str:
     else:
         labels = {value: str(label) for value, label in Assessment.choices}
     return labels.get(value, value)
+
+
+@register.filter
+def with_sources(text: str) -> SafeString:
+    """A drafted text as the page shows it: each source line as a label above the
+    passage it names (the printed document leaves them out), the rest as written."""
+    pieces = []
+    for passage in provenance.passages(text or ""):
+        if passage.source:
+            pieces.append(format_html('<span class="source">{}</span><br>', passage.source))
+        pieces.append(linebreaksbr(passage.text, autoescape=True) + mark_safe("<br><br>"))
+    return mark_safe("".join(pieces))  # every piece escaped above

@@ -112,7 +112,7 @@ class ChainTestCase(ReportFlowTestCase):
         self.assertEqual(province.figures.get(target=self.t_sum).value, Decimal(130))
         self.assertEqual(province.figures.get(target=self.t_ratio).value, Decimal(80))
         lessons = province.section_texts.get(section=self.section_lessons).text
-        self.assertIn("[Ban Tổ chức] Công tác tổ chức tốt.", lessons)
+        self.assertIn("⟦Ban Tổ chức⟧\nCông tác tổ chức tốt.", lessons)
         self.save(province, **self.figures("130", "8", "10", "100"))
         self.move(province, "gui")
 

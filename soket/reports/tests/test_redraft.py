@@ -72,7 +72,7 @@ class FollowingBelowTestCase(RedraftTestCase):
     def test_an_accepted_districts_passage_reaches_the_provinces_filled_draft(self):
         province = self.province_drafted(**self.lessons("Huyện A1 rút kinh nghiệm."))
         self.assertEqual(
-            self.text(province, self.section_lessons), "[A1] Huyện A1 rút kinh nghiệm."
+            self.text(province, self.section_lessons), "⟦A1⟧\nHuyện A1 rút kinh nghiệm."
         )
 
         # A2 is accepted after the province drafted: drafting again brings its passage in.
@@ -81,7 +81,7 @@ class FollowingBelowTestCase(RedraftTestCase):
         response = self.draft(province)
         self.assertEqual(
             self.text(province, self.section_lessons),
-            "[A1] Huyện A1 rút kinh nghiệm.\n\n[A2] Huyện A2 cũng vậy.",
+            "⟦A1⟧\nHuyện A1 rút kinh nghiệm.\n\n⟦A2⟧\nHuyện A2 cũng vậy.",
         )
         # The summary says what was updated: the section, and the sum that moved.
         updated = [str(m) for m in response.context["messages"] if m.level == constants.INFO]
@@ -147,10 +147,10 @@ class EditedTextTestCase(RedraftTestCase):
         self.assertIn(constants.WARNING, self.levels(response))
         change = self.change()
         self.assertTrue(change.edited)
-        self.assertEqual(change.added, ["[A2] Huyện A2 cũng vậy."])
+        self.assertEqual(change.added, ["⟦A2⟧\nHuyện A2 cũng vậy."])
         self.assertEqual(change.removed, [])
         # On the page: the new passage, the person's text, and a choice for this section.
-        self.assertContains(response, "[A2] Huyện A2 cũng vậy.")
+        self.assertContains(response, "⟦A2⟧<br>Huyện A2 cũng vậy.")
         self.assertContains(response, f'value="{change.key}"')
         self.assertContains(response, 'name="choice" value="take"')
         self.assertContains(response, 'name="choice" value="keep"')
@@ -162,7 +162,7 @@ class EditedTextTestCase(RedraftTestCase):
         self.assertEqual(self.levels(response)[-1], constants.SUCCESS)
         self.assertEqual(
             self.text(self.province, self.section_lessons),
-            "[A1] Huyện A1 rút kinh nghiệm.\n\n[A2] Huyện A2 cũng vậy.",
+            "⟦A1⟧\nHuyện A1 rút kinh nghiệm.\n\n⟦A2⟧\nHuyện A2 cũng vậy.",
         )
         self.province.refresh_from_db()
         self.assertEqual(self.province.revision, revision + 1)
@@ -195,7 +195,7 @@ class EditedTextTestCase(RedraftTestCase):
         self.move(thematic, "gui")
         self.as_user(self.province_approver)
         self.move(thematic, "chap-nhan")
-        self.assertEqual(self.change().added, ["[Ban Tổ chức] Công tác tổ chức tốt."])
+        self.assertEqual(self.change().added, ["⟦Ban Tổ chức⟧\nCông tác tổ chức tốt."])
 
     def test_a_stale_take_is_refused_without_loss(self):
         self.draft(self.province)
@@ -246,7 +246,7 @@ class ReviewItemTestCase(RedraftTestCase):
 
     def test_review_items_are_compiled_like_sections(self):
         province = self.province_drafted(**self.assessing("A1 quán triệt Kết luận 79."))
-        self.assertEqual(self.assessment(province), "[A1] A1 quán triệt Kết luận 79.")
+        self.assertEqual(self.assessment(province), "⟦A1⟧\nA1 quán triệt Kết luận 79.")
 
         # Unedited, it follows the reports below.
         self.district_sends(self.district_a2, self.bob, **self.assessing("A2 học tập đầy đủ."))
@@ -254,7 +254,7 @@ class ReviewItemTestCase(RedraftTestCase):
         self.draft(province)
         self.assertEqual(
             self.assessment(province),
-            "[A1] A1 quán triệt Kết luận 79.\n\n[A2] A2 học tập đầy đủ.",
+            "⟦A1⟧\nA1 quán triệt Kết luận 79.\n\n⟦A2⟧\nA2 học tập đầy đủ.",
         )
 
         # Edited, it stays and the change waits for a choice.
@@ -269,9 +269,9 @@ class ReviewItemTestCase(RedraftTestCase):
         self.draft(province)
         self.assertEqual(self.assessment(province), "Tỉnh đánh giá chung.")
         change = consolidation.changes_below(report=province).get(f"item-{self.item.pk}")
-        self.assertEqual(change.added, ["[Ban Tổ chức] Ban Tổ chức đánh giá."])
+        self.assertEqual(change.added, ["⟦Ban Tổ chức⟧\nBan Tổ chức đánh giá."])
         self.choose(province, change, "take")
-        self.assertIn("[Ban Tổ chức] Ban Tổ chức đánh giá.", self.assessment(province))
+        self.assertIn("⟦Ban Tổ chức⟧\nBan Tổ chức đánh giá.", self.assessment(province))
 
 
 class FigureChangeTestCase(RedraftTestCase):

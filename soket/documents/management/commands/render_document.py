@@ -11,11 +11,21 @@ from django.core.management.base import BaseCommand, CommandError
 
 from soket.campaigns.models import Campaign
 from soket.documents import content, export, generate, pdf, word
-from soket.documents.models import DocumentKind
+from soket.documents.jobs import FORMATS
+from soket.documents.models import DocumentJob, DocumentKind
 from soket.orgs.models import Department, Unit
 from soket.reports.models import Report
 
 TABLE = "table"
+# Each kind as the background runner knows it, whose formats (jobs.FORMATS) it is made in.
+WHAT = {
+    DocumentKind.PLAN: DocumentJob.What.PLAN,
+    DocumentKind.OUTLINE: DocumentJob.What.OUTLINE,
+    DocumentKind.REPORT: DocumentJob.What.REPORT,
+    DocumentKind.CONSOLIDATED: DocumentJob.What.REPORT,
+    DocumentKind.DEPARTMENT: DocumentJob.What.REPORT,
+    TABLE: DocumentJob.What.TABLE,
+}
 
 
 class Command(BaseCommand):
@@ -28,16 +38,26 @@ class Command(BaseCommand):
         )
         parser.add_argument("--unit", help="unit code (reports and tables)")
         parser.add_argument("--department", help="department code (department reports)")
-        parser.add_argument("--format", choices=generate.CONTENT_TYPES, default=generate.DOCX)
+        parser.add_argument(
+            "--format",
+            choices=sorted({f for formats in FORMATS.values() for f in formats}),
+            help="docx or pdf for documents (docx if not given), xlsx for the table",
+        )
         parser.add_argument("--output", required=True, help="file to write")
 
     def handle(self, *args, **options):
+        kind = options["kind"]
+        formats = FORMATS[WHAT[kind]]
+        file_format = options["format"] or formats[0]
+        if file_format not in formats:
+            raise CommandError(
+                f"--kind {kind} is made as {' or '.join(formats)}, not {file_format}."
+            )
         try:
             campaign = Campaign.objects.get(code=options["campaign"])
         except Campaign.DoesNotExist:
             raise CommandError(f"No campaign with code {options['campaign']!r}.") from None
         output = Path(options["output"])
-        kind = options["kind"]
         if kind == TABLE:
             with output.open("wb") as handle:
                 rows = export.consolidated_table(
@@ -47,7 +67,7 @@ class Command(BaseCommand):
             return
         composition = self._composition(campaign, kind, options)
         try:
-            data = generate.document_bytes(composition, options["format"])
+            data = generate.document_bytes(composition, file_format)
         except (pdf.PdfUnavailable, word.TemplateProblem) as problem:
             raise CommandError(str(problem)) from None
         output.write_bytes(data)
