@@ -31,7 +31,8 @@ DEMO_ENV := DEBUG=1 SOKET_SIMULATED_TODAY=$(DEMO_TODAY)
 
 # Serves the demo with the background runner (reminders, mail, documents) beside it, polling
 # every second since people wait for what it makes, and the resident LibreOffice that makes
-# PDFs in a fraction of a second (without it they take a few seconds); Ctrl-C stops them all.
+# PDFs in a fraction of a second (on its socket, var/run/office.sock; without it they take a
+# few seconds); Ctrl-C stops them all.
 run: setup
 	$(DEMO_ENV) $(BIN)/python manage.py load_demo
 	$(DEMO_ENV) $(BIN)/python manage.py send_reminders --enqueue

@@ -7,14 +7,13 @@ Each figure is the whole PDF from the report, as the background runner makes it:
 content.report_composition, the .docx and the conversion; the .docx alone is timed
 beside them. The demo is loaded (soket.demo.loader.load_demo, as the tests load it) in a
 transaction rolled back at the end, so the national tree is left as it was. The resident
-converter is started as the tests start it: `manage.py office_server` in a child process,
-on a free loopback port, with a run folder of its own; the number of documents it says it
-converted shows that every resident run was its.
+converter is started as the tests start it (`office_server.aside`: `manage.py
+office_server` in a child process, with a socket and run folder of its own); the number of
+documents it says it converted shows that every resident run was its.
 """
 
 import statistics
 import time
-import unittest
 from collections.abc import Callable
 
 from django.db import transaction
@@ -50,8 +49,6 @@ def run(*, scale: int) -> None:
     if problem:
         print(f"  skipped: {problem}")
         return
-    from soket.documents.tests.resident import resident_converter
-
     with transaction.atomic():
         load_demo()
         report = Report.objects.get(
@@ -64,13 +61,13 @@ def run(*, scale: int) -> None:
         docx, _made = _seconds(lambda: generate.docx_bytes(content.report_composition(report)))
         _line("the .docx alone (composition and Word)", docx)
         try:
-            with resident_converter(check_every=5):
+            with office_server.aside(check_every=5):
                 before = office_server.status()
                 make_pdf()  # the first document a LibreOffice opens loads its filters
                 resident, made = _seconds(make_pdf)
                 after = office_server.status()
-        except unittest.SkipTest as skipped:
-            print(f"  resident converter: cannot run here ({skipped})")
+        except office_server.SupervisorRefused as refused:
+            print(f"  resident converter: cannot run here ({refused})")
             resident = []
         with override_settings(SOKET_OFFICE_SERVER=""):
             one_shot, made = _seconds(make_pdf)

@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "soket.core.middleware.HtmxLoginRedirectMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out log-in into its page.
     "axes.middleware.AxesMiddleware",
@@ -232,9 +233,16 @@ SOKET_PDF_MEMORY_MB = env_int("SOKET_PDF_MEMORY_MB", 1536)
 SOKET_PDF_CONCURRENCY = env_int("SOKET_PDF_CONCURRENCY", 2)
 SOKET_RUN_DIR = env_str("SOKET_RUN_DIR", str(BASE_DIR / "var" / "run"))
 # The resident converter (`manage.py office_server`): a LibreOffice kept running, so a PDF
-# takes a fraction of a second; host:port on this machine only, empty for none. Its Python
-# must import LibreOffice's uno module (found by itself where Debian's python3-uno is).
-SOKET_OFFICE_SERVER = env_str("SOKET_OFFICE_SERVER", "127.0.0.1:2004")
+# takes a fraction of a second. SOKET_OFFICE_SERVER is the path of its Unix socket, in a
+# folder for Soket's user alone (made so when it starts), which keeps other accounts from
+# calling it or passing for it; empty for none. On by default, since where it does not run
+# a PDF costs one failed connection more and a line at INFO, not a warning. Documents
+# larger than SOKET_OFFICE_MAX_DOCUMENT_BYTES go to a LibreOffice of their own: they are a
+# few hundred kB, a few MB with photographs (each drawn again at most 2000 pixels long),
+# so the bound only caps what the converter reads for a call (it holds two at most).
+# Its Python must import LibreOffice's uno module (found where Debian's python3-uno is).
+SOKET_OFFICE_SERVER = env_str("SOKET_OFFICE_SERVER", str(Path(SOKET_RUN_DIR) / "office.sock"))
+SOKET_OFFICE_MAX_DOCUMENT_BYTES = env_int("SOKET_OFFICE_MAX_DOCUMENT_BYTES", 32 * 1024 * 1024)
 SOKET_OFFICE_PYTHON = env_str("SOKET_OFFICE_PYTHON")
 # Documents made in the background are kept this long for their person to download.
 SOKET_DOCUMENT_KEEP_HOURS = env_int("SOKET_DOCUMENT_KEEP_HOURS", 24)

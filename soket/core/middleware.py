@@ -1,9 +1,12 @@
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import resolve_url
 from django.utils import translation
+from django_htmx.http import HttpResponseClientRedirect
 
 from soket.core.text import clean_text
 
@@ -66,3 +69,26 @@ def _cleaned(data: "_ImmutableQueryDict") -> "_ImmutableQueryDict":
         cleaned.setlist(clean_text(key), [clean_text(value) for value in values])
     cleaned._mutable = False
     return cast("_ImmutableQueryDict", cleaned)  # made immutable on the line above
+
+
+class HtmxLoginRedirectMiddleware:
+    """A request htmx makes after the session has ended (a PDF being polled, a button
+    clicked the next morning) is answered by the login page, which htmx would swap into
+    a corner of the page. Instead the browser goes to the login page, and back to the
+    page the person was on once logged in (the login view checks where `next` points)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        login = resolve_url(settings.LOGIN_URL)
+        if (
+            request.headers.get("HX-Request") == "true"
+            and response.status_code == 302
+            and urlsplit(response.get("Location", "")).path == login
+        ):
+            page = urlsplit(request.headers.get("HX-Current-URL", ""))
+            back = page.path + (f"?{page.query}" if page.query else "") if page.path else "/"
+            return HttpResponseClientRedirect(f"{login}?{urlencode({'next': back})}")
+        return response

@@ -102,6 +102,17 @@ def text(max_length: int) -> Callable[[Any], str]:
     return parse
 
 
+def line(max_length: int) -> Callable[[Any], str]:
+    """A text printed on one line (a name, an abbreviation, a place): a line break typed
+    in the cell (Alt+Enter) and runs of spaces become one space."""
+    within = text(max_length)
+
+    def parse(value: Any) -> str:
+        return " ".join(within(value).split())
+
+    return parse
+
+
 def date(value: Any) -> datetime.date | None:
     if value is None or value == "":
         return None

@@ -13,8 +13,10 @@ from __future__ import annotations
 import re
 
 _BREAKS = re.compile("\r\n?|[\x0b\x0c]")
-# C0 controls but tab and line feed, and the two code points XML never allows.
-_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff]")
+# C0 controls but tab and line feed, the two code points XML never allows, and the
+# bidirectional overrides and isolates (U+202A-202E, U+2066-2069), which no Vietnamese
+# text needs and which can make printed text read backwards.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_text(value: str) -> str:

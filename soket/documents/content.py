@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from django.utils import translation
 
-from soket.campaigns.deadlines import deployments_of
+from soket.campaigns.deadlines import plan_of
 from soket.campaigns.models import Campaign, OutlineSection, PlanSection
 from soket.campaigns.plan import FOOTNOTE_MARK, paragraphs, section_paragraphs
 from soket.campaigns.selectors import report_outline
@@ -37,13 +37,11 @@ from soket.documents.formatting import (
 from soket.documents.models import DocumentKind
 from soket.orgs.models import Department, Unit
 from soket.reports import completeness, consolidation, entry, lateness, provenance
-from soket.reports.models import Assessment, Report
+from soket.reports.models import Report
 from soket.reports.selectors import EvaluationRow, evaluations, outline_sections, report_targets
 from soket.reports.templatetags.report_tags import assessment_label
 from soket.resolutions import meaning
-from soket.resolutions.models import ReviewItem, Target
-
-DRAFT_MARK = "DỰ THẢO"
+from soket.resolutions.models import Target
 
 
 @dataclass
@@ -272,24 +270,15 @@ def outline_document(campaign: Campaign) -> Composition:
                     )
                 )
             for item in section.review_items.all():
-                body.append(
-                    notes.para(f"Đánh giá: {_item_title(item)}", is_bullet=True, cites=item.code)
-                )
+                body.append(notes.para(f"Đánh giá: {item.title}", is_bullet=True, cites=item.code))
         context = _campaign_header(
             campaign,
             doc_type="ĐỀ CƯƠNG BÁO CÁO",
             title_lines=[campaign.title],
         )
-        context |= {
-            "is_annex": True,
-            "attached_to": f"(Kèm theo {plan_reference(campaign)})",
-            "number": "",
-            "recipients": [],
-            "signing_capacity": "",
-            "signer_title": "",
-            "signer_name": "",
-            "is_signed": False,
-        }
+        # The plan's number, signer and recipients stay in the fields: a template that
+        # knows annexes leaves them out; one made before prints the outline as it did.
+        context |= {"is_annex": True, "attached_to": f"(Kèm theo {plan_reference(campaign)})"}
         return Composition(
             kind=DocumentKind.OUTLINE,
             issuer=campaign.owner,
@@ -299,10 +288,6 @@ def outline_document(campaign: Campaign) -> Composition:
         )
 
 
-def _item_title(item: ReviewItem) -> str:
-    return item.title
-
-
 # Reports.
 
 
@@ -310,32 +295,31 @@ def _target_name(target: Target) -> str:
     return f"{target.code}. {target.wording}"
 
 
-def _above(row: EvaluationRow, unit: Unit) -> bool:
-    """Whether the goal shown is the level above's: the unit set none of its own."""
-    return bool(meaning.goal_printed(row.goal)) and row.goal.resolution.issuer_id != unit.pk
+def _above(row: EvaluationRow) -> bool:
+    """Whether the goal printed is the level above's."""
+    return row.goal_is_from_above and bool(meaning.goal_printed(row.goal))
 
 
-def _goal_cell(row: EvaluationRow, unit: Unit) -> str:
+def _goal_cell(row: EvaluationRow) -> str:
     """The unit's own goal where it set one through the cascade; the level above's,
     marked (*) and explained under the table, where it did not."""
     goal = meaning.goal_printed(row.goal)
-    return f"{goal} (*)" if _above(row, unit) else goal
+    return f"{goal} (*)" if _above(row) else goal
 
 
 def _goals_note(rows: list[EvaluationRow], unit: Unit) -> Para | None:
-    above = {row.goal.resolution.issuer for row in rows if _above(row, unit)}
+    above = {row.goal.resolution.issuer for row in rows if _above(row)}
     if not above:
         return None
     names = ", ".join(sorted(issuer.name for issuer in above))
     return Para(
-        f"(*) Mục tiêu của {names}; {unit.name} chưa đặt mục tiêu riêng cho chỉ tiêu này.",
+        f"(*) Mục tiêu của {names}; {unit.name} chưa đặt mục tiêu riêng cho các chỉ tiêu "
+        "đánh dấu (*).",
         italic=True,
     )
 
 
-def _targets_table(
-    campaign: Campaign, rows: list[EvaluationRow], unit: Unit, causes: dict[int, str]
-) -> Table:
+def _targets_table(campaign: Campaign, rows: list[EvaluationRow]) -> Table:
     """Target, goal, result, "đạt X% kế hoạch", assessment and cause."""
     return Table(
         header=[
@@ -351,7 +335,7 @@ def _targets_table(
             [
                 str(index),
                 _target_name(row.target),
-                _goal_cell(row, unit),
+                _goal_cell(row),
                 meaning.printed(row.target, row.figure.value),
                 f"{number(row.evaluation.percent_of_goal)}%"
                 if row.evaluation.percent_of_goal is not None
@@ -359,7 +343,7 @@ def _targets_table(
                 assessment_label(row.evaluation.assessment, campaign)
                 if row.evaluation.assessment
                 else "",
-                provenance.printed(row.figure.causes.strip() or causes.get(row.target.pk, "")),
+                provenance.printed(row.figure.causes.strip()),
             ]
             for index, row in enumerate(rows, 1)
         ],
@@ -373,13 +357,19 @@ def _opening(report: Report) -> Para:
     citing the plan and every deployment of it above the unit that is in force."""
     campaign = report.campaign
     unit = report.unit
-    above = set(Unit.objects.ancestors_of(unit, include_self=True).values_list("pk", flat=True))
-    deployments = (
-        Campaign.objects.filter(pk__in=deployments_of(campaign, issued_only=True))
-        .filter(owner__in=above)
+    # The issued deployments by the unit's federations, of this plan (one level of
+    # deployment per federation, each deploying the plan above it).
+    deployments = [
+        plan
+        for plan in Campaign.objects.filter(
+            owner__in=Unit.objects.ancestors_of(unit, include_self=True),
+            state=Campaign.State.ISSUED,
+            deployed_from__isnull=False,
+        )
         .select_related("owner")
         .order_by("owner__depth")
-    )
+        if plan_of(plan).pk == campaign.pk
+    ]
     plans = [plan_reference(campaign), *(plan_reference(plan) for plan in deployments)]
     if report.department is not None:
         speaker = report.department.name
@@ -402,51 +392,32 @@ def _report_body(report: Report, notes: _Notes) -> list[Block]:
     items = dict(report.item_assessments.values_list("item_id", "text"))
     targets = report_targets(campaign, report.unit)
     rows = {row.target.pk: row for row in evaluations(report=report, targets=targets)}
-    below = entry.has_units_below(report)
-    causes = _causes_below(report, list(rows.values())) if below else {}
+    # Under each table of targets of a level with units below: whose reports it covers.
+    coverage = _coverage(report) if entry.has_units_below(report) else None
     sections = outline_sections(campaign, report.unit)
     body: list[Block] = [_opening(report)]
     for section, level in _in_tree_order(sections):
         body.append(_section_heading(section.number, section.heading, level))
         for paragraph in paragraphs(provenance.printed(texts.get(section.pk, ""))):
-            body.append(Para(paragraph.text, is_bullet=paragraph.is_bullet))
+            body.append(notes.para(paragraph.text, is_bullet=paragraph.is_bullet))
         section_rows = [rows[target.pk] for target in section.targets.all() if target.pk in rows]
         if section_rows:
-            body.append(_targets_table(campaign, section_rows, report.unit, causes))
+            body.append(_targets_table(campaign, section_rows))
             note = _goals_note(section_rows, report.unit)
             if note is not None:
                 body.append(note)
-            if below:
-                body.append(_coverage(report))
+            if coverage is not None:
+                body.append(coverage)
         for item in section.review_items.all():
             text = provenance.printed(items.get(item.pk, "")).strip()
             if text:
                 for index, paragraph in enumerate(paragraphs(text)):
                     if index == 0:
-                        body.append(
-                            notes.para(f"{_item_title(item)}: {paragraph.text}", cites=item.code)
-                        )
+                        body.append(notes.para(f"{item.title}: {paragraph.text}", cites=item.code))
                     else:
-                        body.append(Para(paragraph.text, is_bullet=paragraph.is_bullet))
+                        body.append(notes.para(paragraph.text, is_bullet=paragraph.is_bullet))
     body += _figures(report)
     return body
-
-
-def _causes_below(report: Report, rows: list[EvaluationRow]) -> dict[int, str]:
-    """The causes the units below gave, for each target this report falls short on."""
-    short = [row.target for row in rows if row.evaluation.assessment == Assessment.NOT_ACHIEVED]
-    if not short:
-        return {}
-    return consolidation.causes_below(
-        report=report, targets=short, include_submitted=report.drafted_with_submitted
-    )
-
-
-# The states of the reports below, as a sentence names them.
-STATE_WORDS: dict[str, str] = {
-    Report.State.ACCEPTED: "đã duyệt",
-    Report.State.SUBMITTED: "đã gửi, chưa duyệt",
-}
 
 
 def _coverage(report: Report) -> Para:
@@ -473,7 +444,7 @@ def _coverage(report: Report) -> Para:
             used[state] = used.get(state, 0) + 1
     total = sum(used.values())
     detail = "; ".join(
-        f"{STATE_WORDS[state]}: {used[state]}" for state in states if used.get(state)
+        f"{STATE_LABELS[state].lower()}: {used[state]}" for state in states if used.get(state)
     )
     return Para(
         f"Số liệu tổng hợp từ báo cáo của {total}/{expected} đơn vị trực thuộc phải báo cáo"
@@ -520,12 +491,25 @@ def _figures(report: Report) -> list[Block]:
 
 def report_day(report: Report) -> datetime.date | None:
     """The date a report's document bears: the one recorded by the office, else the day
-    it was sent; none for a report not yet sent (left blank to write by hand)."""
+    it was sent while it stands sent or accepted; none otherwise (a report returned for
+    correction is a new draft: left blank to write by hand)."""
     if report.issued_on:
         return report.issued_on
-    if report.submitted_at:
+    if report.submitted_at and report.state in SENT:
         return lateness.local_date(report.submitted_at)
     return None
+
+
+SENT = (Report.State.SUBMITTED, Report.State.ACCEPTED)
+
+
+def is_issued(report: Report) -> bool:
+    """A report is issued once the level above has accepted it, or once it was sent with
+    its signed original recorded by the office; until then, and again whenever it is
+    returned or reopened for correction, it prints "DỰ THẢO"."""
+    return report.state == Report.State.ACCEPTED or (
+        report.state == Report.State.SUBMITTED and report.is_signed
+    )
 
 
 def _report_header(report: Report, *, title_lines: list[str]) -> dict:
@@ -533,7 +517,7 @@ def _report_header(report: Report, *, title_lines: list[str]) -> dict:
     department: Department | None = report.department
     # A report is issued once the level above has accepted it, or once its office has
     # recorded the signed original: until then it prints "DỰ THẢO".
-    is_draft = report.state != Report.State.ACCEPTED and not report.is_signed
+    is_draft = not is_issued(report)
     if department is not None:
         return _header(
             issuer_name=department.name,
@@ -552,7 +536,7 @@ def _report_header(report: Report, *, title_lines: list[str]) -> dict:
             is_draft=is_draft,
             recipients=[
                 f"Ban Chỉ đạo {_review_word(report.campaign)} {unit.name} (B/c)",
-                f"Lưu: VT, {department.name}",
+                f"Lưu: VT, {initials(department.name)}",
             ],
         )
     recipients = [f"{unit.parent.name} (B/c)"] if unit.parent is not None else []

@@ -110,5 +110,7 @@ def signing_body(signing_capacity: str) -> str:
 
 def lower_first(text: str) -> str:
     """A title inside a sentence: "Sơ kết …" → "sơ kết …" (a name such as "Nghị quyết"
-    further on keeps its capitals)."""
-    return text[:1].lower() + text[1:] if text else text
+    further on keeps its capitals); an abbreviation ("CNVCLĐ …") keeps its own."""
+    if text[1:2].islower():
+        return text[:1].lower() + text[1:]
+    return text

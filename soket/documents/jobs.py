@@ -243,6 +243,15 @@ def job_for(*, user: User, pk: uuid.UUID) -> DocumentJob:
     return job
 
 
+# Past this, a document still waiting says so: the runner may be busy, or stopped.
+LONG_WAIT = datetime.timedelta(minutes=1)
+
+
+def waiting_long(job: DocumentJob) -> bool:
+    """Whether a document not yet made was asked for longer ago than documents take."""
+    return not job.is_finished and timezone.now() - job.requested_at > LONG_WAIT
+
+
 def queue_position(job: DocumentJob) -> int:
     """How many documents wait before this one (0 once it is being made)."""
     if job.state != State.QUEUED:

@@ -14,13 +14,10 @@ Serif, which has the same metrics and covers Vietnamese (Debian: fonts-liberatio
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import fcntl
 import functools
 import logging
 import os
-import resource
 import shutil
 import signal
 import subprocess
@@ -32,7 +29,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from soket.documents import office_server
+from soket.documents import office_listener, office_server
 
 logger = logging.getLogger(__name__)
 
@@ -78,21 +75,33 @@ def convert(docx: bytes) -> bytes:
     problem = missing()
     if problem:
         raise PdfUnavailable(problem)
-    deadline = time.monotonic() + settings.SOKET_PDF_TIMEOUT_SECONDS
+    start = time.monotonic()
+    deadline = start + settings.SOKET_PDF_TIMEOUT_SECONDS
     if settings.SOKET_OFFICE_SERVER:
+        # The resident converter has half the time: one that hangs (a LibreOffice
+        # stopped mid-way) still leaves a LibreOffice of its own the other half.
+        half = start + settings.SOKET_PDF_TIMEOUT_SECONDS / 2
         try:
-            return office_server.convert(docx, deadline=deadline)
-        except office_server.TooLong:
-            raise _too_long() from None
-        except office_server.Unavailable as why:
+            return office_server.convert(docx, deadline=half)
+        except office_server.TooLong as why:
             logger.warning(
+                "PDF: the resident converter (%s) took more than half the time (%s); "
+                "a LibreOffice of its own converts the document.",
+                settings.SOKET_OFFICE_SERVER,
+                why,
+            )
+        except office_server.Unavailable as why:
+            # Not running (a deployment without the service) or a large document: as
+            # usual. Busy, failing or held by another account: worth a look.
+            logger.log(
+                logging.INFO if isinstance(why, office_server.Skipped) else logging.WARNING,
                 "PDF: the resident converter (%s) did not convert the document (%s); "
                 "a LibreOffice of its own does.",
                 settings.SOKET_OFFICE_SERVER,
                 why,
             )
     run = Path(settings.SOKET_RUN_DIR)
-    run.mkdir(parents=True, exist_ok=True)
+    run.mkdir(parents=True, exist_ok=True, mode=0o700)
     with tempfile.TemporaryDirectory(prefix=WORK_PREFIX, dir=run) as folder:
         work = Path(folder)
         (work / "van-ban.docx").write_bytes(docx)
@@ -154,13 +163,18 @@ def _run_office(source: Path, *, to: str, deadline: float) -> tuple[int | None, 
         str(work),
         str(source),
     ]
-    process = subprocess.Popen(
+    # In a process group of its own, dead with the thread that started it, under the
+    # memory and CPU-time limits (office_listener.spawn: no preexec_fn, since the
+    # background runner has threads).
+    process = office_listener.spawn(
         command,
+        memory=settings.SOKET_PDF_MEMORY_MB * 1024 * 1024,
+        cpu=int(settings.SOKET_PDF_TIMEOUT_SECONDS) + 5,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
         env={**os.environ, "HOME": str(work)},
-        preexec_fn=_limits(cpu_seconds=int(settings.SOKET_PDF_TIMEOUT_SECONDS) + 5),
+        umask=0o077,
     )
     try:
         _out, errors = process.communicate(timeout=max(0.0, deadline - time.monotonic()))
@@ -181,30 +195,10 @@ def _kill_group(process: subprocess.Popen) -> None:
 
 def office_program() -> str:
     """LibreOffice's own program rather than its launcher script, so that the limits and
-    the death signal set below reach the process that does the work."""
+    the death signal it is started with reach the process that does the work."""
     launcher = Path(os.path.realpath(office() or "soffice"))
     program = launcher.with_name("soffice.bin")
     return str(program) if program.exists() else str(launcher)
-
-
-def _limits(*, cpu_seconds: int):
-    """What the child sets for itself between fork and exec (Linux)."""
-    memory = settings.SOKET_PDF_MEMORY_MB * 1024 * 1024
-
-    def apply() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
-        if _libc is not None:  # die with the worker that started it
-            _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-
-    return apply
-
-
-PR_SET_PDEATHSIG = 1
-try:
-    _libc: ctypes.CDLL | None = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-except OSError:  # not Linux: the time limit and the group kill still hold
-    _libc = None
 
 
 @contextlib.contextmanager
@@ -213,7 +207,7 @@ def _office_slot(deadline: float) -> Iterator[bool]:
     however many workers run, no more LibreOffice processes than that run at once.
     Yields False if no slot came free before the deadline."""
     folder = Path(settings.SOKET_RUN_DIR)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     slots = [folder / f"office-{n}.lock" for n in range(settings.SOKET_PDF_CONCURRENCY)]
     while True:
         for path in slots:

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from soket.campaigns.access import visible_campaigns
 from soket.campaigns.models import Campaign
@@ -151,6 +151,7 @@ def _job_context(job: DocumentJob) -> dict:
         "job": job,
         "position": jobs.queue_position(job),
         "name": FORMAT_NAMES.get(job.file_format, job.file_format),
+        "waiting_long": jobs.waiting_long(job),
     }
 
 
@@ -168,6 +169,7 @@ def document_job_status(request: AuthenticatedHttpRequest, pk: uuid.UUID) -> Htt
 
 
 @login_required
+@require_GET
 def document_job_inline(request: AuthenticatedHttpRequest, pk: uuid.UUID) -> HttpResponse:
     """The job in place of the button that asked for it, swapped in by htmx every second
     until it is finished."""

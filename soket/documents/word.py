@@ -57,6 +57,7 @@ def render(
     except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as error:
         raise TemplateProblem(_("The template is not a valid Word (.docx) file.")) from error
     _refuse_outside_links(document.docx)
+    context, body = for_template(context, body, placeholders=_placeholders(document))
     notes = _Footnotes(document.docx)
     values = {key: _cleaned(value) for key, value in context.items()}
     # Laid out already: handed over as finished XML, never as objects with methods.
@@ -74,6 +75,33 @@ def render(
     output = io.BytesIO()
     document.save(output)
     return output.getvalue()
+
+
+def _placeholders(document: DocxTemplate) -> set[str] | None:
+    """The names the template prints; None when it cannot be read (rendering then says
+    why)."""
+    try:
+        return set(document.get_undeclared_template_variables(jinja_env=DocumentEnvironment()))
+    except (TemplateError, TemplateRefused, KeyError, ValueError):
+        return None
+
+
+def for_template(
+    context: Mapping[str, Any], body: Sequence[Block], *, placeholders: set[str] | None
+) -> tuple[dict[str, Any], list[Block]]:
+    """What a template made before drafts and annexes were marked still prints: a unit's
+    own template, changed from the older built-in one, has no `is_draft` or
+    `attached_to`. A draft then opens its body with "DỰ THẢO", and the "(Kèm theo …)"
+    line of an annex follows its title lines, so no template prints a draft as issued or
+    loses the plan an annex belongs to."""
+    values, blocks = dict(context), list(body)
+    if placeholders is None:
+        return values, blocks
+    if values.get("attached_to") and "attached_to" not in placeholders:
+        values["title_lines"] = [*values.get("title_lines", []), values["attached_to"]]
+    if values.get("is_draft") and "is_draft" not in placeholders:
+        blocks.insert(0, Para("DỰ THẢO", bold=True, centred=True))
+    return values, blocks
 
 
 def _refuse_outside_links(docx) -> None:
@@ -210,8 +238,9 @@ def _table(subdoc, block: Table) -> None:
             else:
                 align = WD_ALIGN_PARAGRAPH.LEFT
             _cell(cells[index], _cell_text(block, index, text), align=align)
-    keep_rows_whole(table)
-    set_widths(table, *(Cm(width) for width in fitted_widths(block)))
+    widths = fitted_widths(block)
+    keep_rows_whole(table, taller_than_a_page=_tall_rows(block, widths))
+    set_widths(table, *(Cm(width) for width in widths))
     subdoc.add_paragraph(style=_style(subdoc, "Soket Plain"))
 
 
@@ -236,9 +265,13 @@ def set_widths(table, *widths) -> None:
             cell.width = width
 
 
-def keep_rows_whole(table) -> None:
-    """No row of the table is split across two pages."""
-    for row in table.rows:
+def keep_rows_whole(table, *, taller_than_a_page: frozenset[int] = frozenset()) -> None:
+    """No row of the table is split across two pages, except a row taller than a page
+    (rows counted from 0, the header row first): Word cuts such a row off at the foot
+    of the page instead of carrying it over, so it may break."""
+    for index, row in enumerate(table.rows):
+        if index in taller_than_a_page:
+            continue
         properties = row._tr.get_or_add_trPr()
         if properties.find(qn("w:cantSplit")) is None:
             properties.append(OxmlElement("w:cantSplit"))
@@ -349,6 +382,30 @@ def fitted_widths(block: Table) -> list[float]:
         round(width + moved * (lack / sum(short)) - moved * (room / sum(spare)), 3)
         for width, lack, room in zip(widths, short, spare, strict=True)
     ]
+
+
+# The height of the text on an A4 page with the decree's margins (20 mm top and
+# bottom), less the repeated header row and a margin of safety; a table line of 12 pt.
+PAGE_TEXT_HEIGHT_CM = 29.7 - 2 - 2 - 3.5
+TABLE_LINE_CM = TABLE_TEXT_PT * 1.2 * CM_PER_PT
+
+
+def _tall_rows(block: Table, widths: list[float]) -> frozenset[int]:
+    """The rows (the header row is 0) whose text, wrapped in its columns, would be
+    taller than a page: an estimate from the font's metrics, generous on purpose."""
+    tall = set()
+    for index, values in enumerate(block.rows, start=1):
+        lines = 0
+        for column, text in enumerate(values[: len(widths)]):
+            room = max(widths[column] - 2 * TABLE_CELL_MARGIN_CM, 0.5)
+            wrapped = sum(
+                max(1, -(-text_width_cm(part, size_pt=TABLE_TEXT_PT) * 1.1 // room))
+                for part in _cell_text(block, column, text).split("\n")
+            )
+            lines = max(lines, int(wrapped))
+        if lines * TABLE_LINE_CM > PAGE_TEXT_HEIGHT_CM:
+            tall.add(index)
+    return frozenset(tall)
 
 
 BREAKABLE_SPACE = re.compile(r"[ \t\n]+")  # not str.split(): that splits at "\u00a0" too

@@ -46,7 +46,7 @@ def columns() -> list[Column]:
     h = HEADERS
     return [
         Column("code", h["code"], True, _code, _("Unique; Latin letters, digits, - _ ."), "LS-CL"),
-        Column("name", h["name"], True, tabular.text(255), "", "Liên đoàn Lao động huyện Cao Lộc"),
+        Column("name", h["name"], True, tabular.line(255), "", "Liên đoàn Lao động huyện Cao Lộc"),
         Column(
             "kind", h["kind"], True, tabular.choice(kinds), ", ".join(kinds.values()), "district"
         ),
@@ -55,8 +55,8 @@ def columns() -> list[Column]:
         ),
         Column("opened_on", h["opened_on"], False, tabular.date, "dd/mm/yyyy"),
         Column("closed_on", h["closed_on"], False, tabular.date, "dd/mm/yyyy"),
-        Column("abbreviation", h["abbreviation"], False, tabular.text(40), "LĐLĐ"),
-        Column("place", h["place"], False, tabular.text(100), "Lạng Sơn"),
+        Column("abbreviation", h["abbreviation"], False, tabular.line(40), "LĐLĐ"),
+        Column("place", h["place"], False, tabular.line(100), "Lạng Sơn"),
     ]
 
 

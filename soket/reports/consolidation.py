@@ -36,6 +36,7 @@ from soket.reports.selectors import (
     evaluation_of,
     evaluations,
     goals_of,
+    is_judged_here,
     outline_sections,
     report_targets,
 )
@@ -207,26 +208,50 @@ def _compiled(model, key: str, report: Report, include_submitted: bool) -> dict[
     return {pk: "\n\n".join(passages) for pk, passages in compiled.items()}
 
 
-def _summary(report: Report, targets: list[Target], live: dict[int, rollup.Rolled]) -> str:
+def _summary(
+    report: Report,
+    targets: list[Target],
+    live: dict[int, rollup.Rolled],
+    goals: dict[int, Target],
+) -> str:
     """A line that opens a section of targets: how many were exceeded, reached and
     missed by the figures below, for the drafter to keep or change. Written in
-    Vietnamese whatever the drafter's language: it is printed."""
+    Vietnamese whatever the drafter's language: it is printed. `goals`: `goals_of`
+    the report's targets, read once for all its sections."""
     if not targets:
         return ""
-    counted: Counter[str | None] = Counter()
-    goals = goals_of(report, targets)
+    counted: Counter[str] = Counter()
     for target in targets:
         rolled = live.get(target.pk)
         value = rolled.for_target(target)[0] if rolled else None
-        counted[evaluation_of(report, goals[target.pk], value).computed] += 1
+        counted[_kind_of_result(report, goals[target.pk], value)] += 1
     with translation.override("vi"):  # the words the targets table prints
-        parts = [
-            f"{counted[value]} chỉ tiêu {assessment_label(value, report.campaign)}"
+        words: dict[str, str] = {
+            str(value): f"chỉ tiêu {assessment_label(value, report.campaign)}"
             for value in (Assessment.EXCEEDED, Assessment.ACHIEVED, Assessment.NOT_ACHIEVED)
-        ]
-    if counted[None]:
-        parts.append(f"{counted[None]} chỉ tiêu chưa có số liệu để đánh giá")
+        }
+    words |= {
+        CONTRIBUTION: "chỉ tiêu là phần đóng góp vào mục tiêu chung, không đánh giá ở cấp này",
+        QUALITATIVE: "chỉ tiêu định tính",
+        NO_FIGURE: "chỉ tiêu chưa có số liệu",
+    }
+    parts = [f"{counted[kind]} {text}" for kind, text in words.items() if counted[kind]]
     return f"Trong {len(targets)} chỉ tiêu: " + ", ".join(parts) + "."
+
+
+# What a target's figure below amounts to, where it is not judged.
+CONTRIBUTION, QUALITATIVE, NO_FIGURE = "contribution", "qualitative", "no-figure"
+
+
+def _kind_of_result(report: Report, goal: Target, value: Decimal | None) -> str:
+    computed = evaluation_of(report, goal, value).computed
+    if computed:
+        return computed
+    if goal.direction == Target.Direction.QUALITATIVE:
+        return QUALITATIVE
+    if value is not None and not is_judged_here(goal, report):
+        return CONTRIBUTION
+    return NO_FIGURE
 
 
 def causes_below(
@@ -257,15 +282,28 @@ def causes_below(
         lines = [
             provenance.attributed(words, _named(units)) + "." for words, units in by_words.items()
         ]
-        text = ""
-        for index, line in enumerate(lines):
-            rest = len(lines) - index
-            if len(text) + len(line) + 40 > limits.SHORT_TEXT:
-                text += f"(Và {rest} nguyên nhân khác trong báo cáo của các đơn vị.)"
-                break
-            text += line + "\n"
-        gathered[target_id] = text.strip()
+        gathered[target_id] = _within(lines, limits.SHORT_TEXT)
     return gathered
+
+
+def _more(count: int) -> str:
+    return f"(Và {count} nguyên nhân khác trong báo cáo của các đơn vị.)" if count else ""
+
+
+def _within(lines: list[str], limit: int) -> str:
+    """As many lines as fit in `limit` characters with a note of how many more there
+    are; the first always, cut short if it must be, so no cause is ever all left out."""
+    kept: list[str] = []
+    for index, line in enumerate(lines):
+        if len("\n".join([*kept, line, _more(len(lines) - index - 1)]).strip()) > limit:
+            break
+        kept.append(line)
+    left = len(lines) - len(kept)
+    if lines and not kept:  # the first cause alone is too long: cut, never dropped
+        left -= 1
+        room = limit - len(_more(left)) - 2
+        kept.append(lines[0][: max(room, 0)].rstrip() + "…")
+    return "\n".join([*kept, _more(left)]).strip()
 
 
 # Units named after a cause; past that, how many more (a table row must fit a page).
@@ -298,8 +336,9 @@ def _fill_causes(report: Report, include_submitted: bool) -> list[str]:
     )
     filled = []
     for row in short:
-        if gathered.get(row.target.pk):
-            Figure.objects.filter(pk=row.figure.pk).update(causes=gathered[row.target.pk])
+        causes = gathered.get(row.target.pk, "")
+        if causes and not limits.too_long(causes, limits.SHORT_TEXT, ""):
+            Figure.objects.filter(pk=row.figure.pk).update(causes=causes)
             filled.append(row.target.code)
     return filled
 
@@ -311,9 +350,13 @@ def _text_states(report: Report, include_submitted: bool) -> list[tuple[TextChan
     sections = _compiled(SectionText, "section_id", report, include_submitted)
     stored = {text.section_id: text for text in report.section_texts.all()}
     live = _live(report, include_submitted)
+    # The targets with their milestones, and the goals judging them, read once.
+    targets = {target.pk: target for target in report_targets(report.campaign, report.unit)}
+    goals = goals_of(report, list(targets.values()))
     for section in outline_sections(report.campaign, report.unit):
         row = stored.get(section.pk)
-        summary = _summary(report, list(section.targets.all()), live)
+        section_targets = [targets[t.pk] for t in section.targets.all() if t.pk in targets]
+        summary = _summary(report, section_targets, live, goals)
         compiled = sections.get(section.pk, "")
         if summary:
             summary = provenance.with_source(_("Summary of the figures below"), summary)

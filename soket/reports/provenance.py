@@ -17,11 +17,14 @@ from dataclasses import dataclass
 
 OPEN, CLOSE = "\u27e6", "\u27e7"
 SOURCE_LINE = re.compile(rf"^\s*{OPEN}([^{OPEN}{CLOSE}\n]*){CLOSE}\s*$", re.MULTILINE)
+# Brackets that look like ours (U+301A, U+301B): in text from below they could pass
+# for a source label in the drafter's eyes, so they print as parentheses too.
+BRACKETS = str.maketrans({OPEN: "(", CLOSE: ")", "\u301a": "(", "\u301b": ")"})
 
 
 def source_line(source: str) -> str:
-    """The line that names a passage's source."""
-    return f"{OPEN}{source.replace(OPEN, '').replace(CLOSE, '').strip()}{CLOSE}"
+    """The line that names a passage's source, on one line whatever the name holds."""
+    return f"{OPEN}{' '.join(source.translate(BRACKETS).split())}{CLOSE}"
 
 
 def with_source(source: str, text: str) -> str:
@@ -39,14 +42,15 @@ def attributed(text: str, sources: str) -> str:
 
 def printed(text: str) -> str:
     """The text as the document prints it: every source line left out, the units a
-    line is attributed to in brackets."""
-    return ATTRIBUTION.sub(r"(\1)", SOURCE_LINE.sub("", text))
+    line is attributed to in parentheses, and no bracket of ours left anywhere — so
+    that what a report below prints can never pass for a source one level up."""
+    return SOURCE_LINE.sub("", text).translate(BRACKETS)
 
 
 def unattributed(text: str) -> str:
     """What a report below said in its own words, for the level above to draft from:
     the sources it drafted from itself left out, so that sources never nest."""
-    return re.sub(rf"\s*{ATTRIBUTION.pattern}", "", SOURCE_LINE.sub("", text))
+    return re.sub(rf"\s*{ATTRIBUTION.pattern}", "", SOURCE_LINE.sub("", text)).translate(BRACKETS)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ def report_targets(campaign: Campaign, unit: Unit | None = None) -> list[Target]
     for a unit below a federation that deployed it, the federation's own too)."""
     return list(
         Target.objects.filter(outline_sections__in=report_outline(campaign, unit))
-        .select_related("resolution")
+        .select_related("resolution__issuer")
         .prefetch_related("milestones")
         .distinct()
         .order_by("resolution__term_start_year", "resolution_id", "order", "code")
@@ -51,10 +51,8 @@ class EvaluationRow:
     # The target whose goal the figure is judged by: the unit's own where it made the
     # target concrete through the cascade, else the target itself.
     goal: Target
-
-    @property
-    def is_own_goal(self) -> bool:
-        return self.goal.pk != self.target.pk
+    # Whether that goal is the level above's: the unit set none of its own.
+    goal_is_from_above: bool
 
 
 def is_judged_here(target: Target, report: Report) -> bool:
@@ -104,7 +102,8 @@ def evaluations(*, report: Report, targets: list[Target] | None = None) -> list[
         figure = figures.get(target.pk) or Figure(report=report, target=target)
         goal = goals[target.pk]
         evaluation = evaluation_of(report, goal, figure.value, override=figure.assessment_override)
-        rows.append(EvaluationRow(target, figure, evaluation, goal))
+        above = goal.resolution.issuer_id != report.unit_id
+        rows.append(EvaluationRow(target, figure, evaluation, goal, above))
     return rows
 
 

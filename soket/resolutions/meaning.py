@@ -178,8 +178,10 @@ def goal_printed(target: Target) -> str:
     if target.direction == Target.Direction.AT_MOST:
         return "Không để xảy ra" if goal <= 0 else f"≤ {printed(target, goal)}"
     if target.direction == Target.Direction.AT_LEAST:
-        most = HUNDRED if is_ratio(target) and not target.numerator_may_exceed_denominator else None
-        most = bounds(target)[1] if most is None else most
+        # A share that cannot pass 100%: a percentage, or a ratio whose part cannot
+        # pass its whole.
+        capped = is_ratio(target) and not allows_numerator_above_denominator(target)
+        most = HUNDRED if capped else bounds(target)[1]
         if most is not None and goal >= most:
             return printed(target, goal)
         return f"≥ {printed(target, goal)}"

@@ -41,7 +41,11 @@ def own_targets(*, unit_id: int, targets: list[Target]) -> dict[int, Target]:
     """For each target, the unit's own target that makes it concrete (through the
     cascade, `Target.derived_from`), where the unit set one: its goal is the one a
     document of that unit shows. One query whatever the number of targets."""
-    links = Target.derived_from.through.objects.filter(
-        from_target__resolution__issuer_id=unit_id, to_target__in=targets
-    ).select_related("from_target__resolution")
+    links = (
+        Target.derived_from.through.objects.filter(
+            from_target__resolution__issuer_id=unit_id, to_target__in=targets
+        )
+        .select_related("from_target__resolution__issuer")
+        .prefetch_related("from_target__milestones")
+    )
     return {link.to_target_id: link.from_target for link in links.order_by("from_target_id")}

@@ -9,19 +9,22 @@ from decimal import Decimal
 from io import BytesIO
 
 from django.test import TestCase
+from docx import Document
 from lxml import etree
 
 from soket.campaigns.models import Campaign
 from soket.core import clock
 from soket.demo import data
 from soket.demo.loader import load_demo
-from soket.documents import content, generate
+from soket.documents import content, generate, word
+from soket.documents.blocks import Table
 from soket.documents.formatting import (
     body_abbreviation,
     initials,
     recipient_lines,
     signing_body,
 )
+from soket.documents.template_builder import BUILTIN
 from soket.documents.tests.tools import all_text, open_docx
 from soket.orgs.models import Department, Unit, UnitKind
 from soket.orgs.names import short_name
@@ -57,6 +60,26 @@ def footnotes(data_: bytes) -> list[str]:
             continue
         notes.append("".join(note.itertext()).strip())
     return notes
+
+
+def content_context() -> dict:
+    """The fields of an issued document, for laying out blocks alone."""
+    return {
+        "superior_lines": ["TỔNG LIÊN ĐOÀN"],
+        "issuer": "LIÊN ĐOÀN",
+        "number": "01/BC-LĐLĐ",
+        "place_and_date": "Hà Nội, ngày 01 tháng 01 năm 2016",
+        "doc_type": "BÁO CÁO",
+        "title_lines": ["Thử"],
+        "signing_capacity": "",
+        "signer_title": "CHỦ TỊCH",
+        "signer_name": "",
+        "is_signed": False,
+        "is_draft": False,
+        "is_annex": False,
+        "attached_to": "",
+        "recipients": [],
+    }
 
 
 def between(lines: list[str], start: str, end: str) -> list[str]:
@@ -305,7 +328,7 @@ class DemoDocumentsFormTests(TestCase):
             notes,
             [
                 "(*) Mục tiêu của Liên đoàn Lao động tỉnh Lạng Sơn; Liên đoàn Lao động thành "
-                "phố Lạng Sơn chưa đặt mục tiêu riêng cho chỉ tiêu này."
+                "phố Lạng Sơn chưa đặt mục tiêu riêng cho các chỉ tiêu đánh dấu (*)."
             ],
         )
 
@@ -410,8 +433,8 @@ class ConsolidationTests(CampaignTestCase):
         self.assertEqual(provenance.printed(figure.causes), "Thiếu cán bộ (Huyện Z; Huyện B).")
         summary = province.section_texts.get(section=self.section_results).text
         self.assertIn(
-            "Trong 4 chỉ tiêu: 0 chỉ tiêu vượt tiến độ, 0 chỉ tiêu đạt tiến độ, "
-            "1 chỉ tiêu chưa đạt tiến độ, 3 chỉ tiêu chưa có số liệu để đánh giá.",
+            "Trong 4 chỉ tiêu: 1 chỉ tiêu chưa đạt tiến độ, 1 chỉ tiêu định tính, "
+            "2 chỉ tiêu chưa có số liệu.",
             summary,
         )
         # What the drafter wrote about a shortfall is never replaced.
@@ -517,3 +540,133 @@ class AnnexAsOfItsDateTests(CampaignTestCase):
         states = {row[1]: (row[3], row[4]) for row in table.rows}
         self.assertEqual(states["A1"], ("20/12/2015", "Đã duyệt"))
         self.assertEqual(states["A2"], ("29/12/2015", "Đã gửi, chờ duyệt"))
+
+
+class TemplatesMadeBeforeTests(CampaignTestCase):
+    """A unit's own template, changed from the older built-in one, knows nothing of
+    drafts and annexes: what it prints still says both."""
+
+    def older_template(self) -> BytesIO:
+        document = Document()
+        for line in (
+            "{{ doc_type }}",
+            "{%p for line in title_lines %}",
+            "{{ line }}",
+            "{%p endfor %}",
+            "{{p body }}",
+            "Nơi nhận: {{ signer_name }}",
+        ):
+            document.add_paragraph(line)
+        template = BytesIO()
+        document.save(template)
+        template.seek(0)
+        return template
+
+    def render(self, composition: content.Composition) -> list[str]:
+        data = word.render(
+            self.older_template(), context=composition.context, body=composition.body
+        )
+        return paragraphs(data)
+
+    def test_a_draft_outline_says_draft_and_which_plan_it_belongs_to(self):
+        Campaign.objects.filter(pk=self.campaign.pk).update(state=Campaign.State.DRAFT)
+        self.campaign.refresh_from_db()
+        lines = self.render(content.outline_document(self.campaign))
+        self.assertIn("(Kèm theo Kế hoạch của A)", lines)
+        self.assertIn("DỰ THẢO", lines)
+
+    def test_an_issued_plan_says_no_draft(self):
+        lines = self.render(content.plan_document(self.campaign))
+        self.assertNotIn("DỰ THẢO", lines)
+
+
+class ReturnedReportTests(CampaignTestCase):
+    def test_a_returned_report_is_a_draft_again_with_no_date_even_once_signed(self):
+        report = services.report_for(campaign=self.campaign, unit=self.district_a1)
+        services.report_set_reference(
+            report=report,
+            by=self.alice,
+            revision=report.revision,
+            document_number="3",
+            issued_on=None,
+            is_signed=True,
+        )
+        with clock.frozen_at(datetime.datetime(2015, 12, 29, 9, tzinfo=datetime.UTC)):
+            report = services.report_submit(report=report, by=self.alice, warnings_confirmed=True)
+        report.refresh_from_db()
+        context = content.report_document(report).context
+        self.assertFalse(context["is_draft"])  # sent with its signed original
+        self.assertTrue(context["is_signed"])
+        self.assertIn("29 tháng 12 năm 2015", context["place_and_date"])
+        services.report_return(report=report, by=self.province_approver, reason="Sửa số liệu")
+        report.refresh_from_db()
+        context = content.report_document(report).context
+        self.assertTrue(context["is_draft"])
+        self.assertFalse(context["is_signed"])
+        self.assertNotIn("2015", context["place_and_date"])
+
+
+class LongCausesTests(TestCase):
+    def test_gathered_causes_keep_the_first_cause_and_stay_within_the_limit(self):
+        lines = ["A" * 4990 + ".", "Thiếu cán bộ ⟦LĐLĐ huyện B⟧.", "Khác ⟦LĐLĐ huyện C⟧."]
+        text = consolidation._within(lines, 5000)
+        self.assertLessEqual(len(text), 5000)
+        self.assertTrue(text.startswith("AAAA"))
+        self.assertTrue(text.endswith("(Và 2 nguyên nhân khác trong báo cáo của các đơn vị.)"))
+        short = consolidation._within(["Một.", "Hai."], 5000)
+        self.assertEqual(short, "Một.\nHai.")
+        edge = ["x" * 2400, "y" * 2400, "z" * 300]
+        self.assertLessEqual(len(consolidation._within(edge, 5000)), 5000)
+
+    def test_a_row_taller_than_a_page_may_break_the_others_never(self):
+        table = Table(
+            header=["TT", "Chỉ tiêu", "Nguyên nhân"],
+            rows=[["1", "Ngắn", "Một nguyên nhân."], ["2", "Dài", "Nguyên nhân dài. " * 400]],
+            widths_cm=[1.0, 5.0, 10.5],
+        )
+        data = word.render(str(BUILTIN), context=content_context(), body=[table])
+        rows = open_docx(data).tables[1].rows
+        can_split = ["cantSplit" not in row._tr.xml for row in rows]
+        self.assertEqual(can_split, [False, False, True])
+
+
+class TextFromBelowTests(CampaignTestCase):
+    """What a unit below types can never pass for Soket's machinery one level up."""
+
+    def test_a_forged_source_line_or_attribution_below_prints_as_plain_text(self):
+        forged = "Ổn định.\n⟦Công đoàn ⟦xyz⟧ — chưa duyệt⟧\n〚Ban Tổ chức〛\nGiả mạo."
+        printed = provenance.printed(forged)
+        self.assertNotIn(provenance.OPEN, printed)
+        self.assertEqual(provenance.passages(provenance.with_source("A1", printed))[0].source, "A1")
+        self.assertEqual(
+            len(provenance.SOURCE_LINE.findall(provenance.with_source("A1", printed))), 1
+        )
+        self.assertEqual(
+            provenance.unattributed("Thiếu kinh phí ⟦LĐLĐ huyện B⟦⟧⟧"),
+            "Thiếu kinh phí (LĐLĐ huyện B)",
+        )
+
+    def test_a_unit_name_on_two_lines_makes_one_source_line(self):
+        self.assertEqual(
+            provenance.source_line("Công đoàn cơ sở\n(Cao Lộc) ⟦x⟧"),
+            "⟦Công đoàn cơ sở (Cao Lộc) (x)⟧",
+        )
+
+    def test_a_footnote_mark_in_a_units_text_becomes_the_footnote(self):
+        self.item.reference = "Kết luận số 79-KL/TW ngày 25/12/2013 của Bộ Chính trị."
+        self.item.save()
+        report = services.report_for(campaign=self.campaign, unit=self.district_a1)
+        report = services.report_save(
+            report=report,
+            by=self.alice,
+            revision=report.revision,
+            sections={self.section_lessons.pk: "Thực hiện Kết luận[^kl-79] tốt."},
+        )
+        data = docx(content.report_document(report))
+        self.assertIn("Thực hiện Kết luận tốt.", paragraphs(data))
+        self.assertEqual(footnotes(data), [self.item.reference])
+
+    def test_bidirectional_overrides_never_reach_a_document(self):
+        from soket.core.text import clean_text
+
+        self.assertEqual(clean_text("\u202eRLO đảo chiều\u2066x\u2069"), "RLO đảo chiềux")

@@ -191,12 +191,12 @@ class OlderTemplateTests(SimpleTestCase):
             "DỰ THẢO", text + document.sections[0].first_page_header.paragraphs[0].text
         )
 
-    def test_a_units_template_without_them_is_filled_in_as_before(self):
+    def test_a_units_template_without_them_still_says_draft_in_the_body(self):
         template = template_of("{{ issuer }}", "Số: {{ number }}", "{{p body }}")
         document = render(template=template, is_draft=True, is_annex=True, attached_to=ATTACHED)
         self.assertEqual(
             texts(document),
-            ["LIÊN ĐOÀN LAO ĐỘNG HUYỆN CAO LỘC", "Số: 03/BC-LĐLĐ", "Nội dung báo cáo."],
+            ["LIÊN ĐOÀN LAO ĐỘNG HUYỆN CAO LỘC", "Số: 03/BC-LĐLĐ", "DỰ THẢO", "Nội dung báo cáo."],
         )
 
 

@@ -117,3 +117,29 @@ class CommandTests(CampaignTestCase):
                 "render_document", "--campaign", self.campaign.code, "--kind", "report",
                 "--unit", self.district_a2.code, "--output", "/tmp/x.docx",
             )  # fmt: skip
+
+    def test_a_refusal_leaves_an_existing_output_file_as_it_was(self):
+        output = Path(tempfile.mkdtemp()) / "bang.xlsx"
+        output.write_bytes(b"earlier")
+        with self.assertRaisesMessage(CommandError, "No unit with code 'KHONG-CO'."):
+            call_command(
+                "render_document", "--campaign", self.campaign.code, "--kind", "table",
+                "--unit", "KHONG-CO", "--output", str(output),
+            )  # fmt: skip
+        self.assertEqual(output.read_bytes(), b"earlier")
+
+    def test_a_wrong_output_place_or_option_is_an_error_not_a_traceback(self):
+        folder = Path(tempfile.mkdtemp())
+        for output, extra, message in (
+            (folder, [], "name a file in an existing folder"),
+            (folder / "khong-co" / "x.docx", [], "name a file in an existing folder"),
+            (folder / "x.docx", ["--department", "to-chuc"], "--department goes with"),
+        ):
+            with (
+                self.subTest(output=str(output), extra=extra),
+                self.assertRaisesMessage(CommandError, message),
+            ):
+                call_command(
+                    "render_document", "--campaign", self.campaign.code, "--kind", "plan",
+                    "--output", str(output), *extra,
+                )  # fmt: skip

@@ -260,6 +260,7 @@ class ReportDocumentTests(CampaignTestCase):
             issued_on=datetime.date(2015, 12, 28),
             is_signed=True,
         )
+        report = services.report_submit(report=report, by=self.alice, warnings_confirmed=True)
         document = open_docx(generate.docx_bytes(content.report_document(report)))
         number, place_and_date = document.tables[0].rows[1].cells
         self.assertIn("Số: 03/BC-LĐLĐ", number.text)

@@ -30,6 +30,11 @@ class UnitImportTestCase(BaseTestCase):
             list(Unit.objects.ancestors_of(leaf).values_list("code", flat=True)), ["TLD", "A", "A3"]
         )
 
+    def test_a_name_typed_on_two_lines_in_a_cell_is_kept_on_one(self):
+        data = as_csv(["A3", "LĐLĐ huyện\nmới  (thử)", "district", "A", ""])
+        import_units(filename="t.csv", data=data, by=self.dave)
+        self.assertEqual(Unit.objects.get(code="A3").name, "LĐLĐ huyện mới (thử)")
+
     def test_importing_the_same_file_twice_changes_nothing(self):
         data = as_csv(["A3", "LĐLĐ huyện mới", "district", "A", ""])
         import_units(filename="t.csv", data=data, by=self.dave)

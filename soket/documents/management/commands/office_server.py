@@ -3,8 +3,10 @@
 manage.py office_server
 
 `make run` starts it beside the background runner; in production it is a service of its
-own (README, "PDF"). While it runs, a PDF takes a fraction of a second; while it does
-not, PDFs are made as before, by a LibreOffice started for each.
+own (README, "PDF"). It listens on the socket SOKET_OFFICE_SERVER names, and refuses to
+run when that is empty, or in a folder other accounts may write to. While it runs, a PDF
+takes a fraction of a second; while it does not, PDFs are made as before, by a
+LibreOffice started for each.
 """
 
 from django.core.management.base import BaseCommand, CommandError

@@ -57,12 +57,18 @@ class Command(BaseCommand):
             campaign = Campaign.objects.get(code=options["campaign"])
         except Campaign.DoesNotExist:
             raise CommandError(f"No campaign with code {options['campaign']!r}.") from None
+        if options["department"] and kind != DocumentKind.DEPARTMENT:
+            raise CommandError("--department goes with --kind department only.")
         output = Path(options["output"])
+        if output.is_dir() or not output.parent.is_dir():
+            raise CommandError(f"Cannot write {output}: name a file in an existing folder.")
         if kind == TABLE:
-            with output.open("wb") as handle:
-                rows = export.consolidated_table(
-                    campaign=campaign, within=self._unit(options), output=handle
-                )
+            # Everything is checked before the file is opened: a refusal leaves it alone.
+            within = self._unit(options)
+            if campaign.is_deployment:
+                raise CommandError("Reports are written under the plan this one deploys.")
+            with self._opened(output) as handle:
+                rows = export.consolidated_table(campaign=campaign, within=within, output=handle)
             self.stdout.write(f"{output}: {rows} units")
             return
         composition = self._composition(campaign, kind, options)
@@ -70,8 +76,15 @@ class Command(BaseCommand):
             data = generate.document_bytes(composition, file_format)
         except (pdf.PdfUnavailable, word.TemplateProblem) as problem:
             raise CommandError(str(problem)) from None
-        output.write_bytes(data)
+        with self._opened(output) as handle:
+            handle.write(data)
         self.stdout.write(f"{output}: {len(data)} bytes")
+
+    def _opened(self, output: Path):
+        try:
+            return output.open("wb")
+        except OSError as error:
+            raise CommandError(f"Cannot write {output}: {error.strerror}.") from None
 
     def _unit(self, options) -> Unit:
         if not options["unit"]:
