@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "soket.resolutions",
     "soket.campaigns",
     "soket.reports",
+    "soket.analysis",
     "soket.documents",
     "soket.notices",
     "soket.people",

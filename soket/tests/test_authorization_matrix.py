@@ -568,6 +568,16 @@ MATRIX = [
     row("remind_unit", "POST", each({"B": "A1-01", "O": "A1", "S": "A2-01", "A": "A"},
                                     campaign_unit), heads="B"),
     row("completeness_branch", "GET", each(THREE, campaign_unit), heads="O"),
+    # The target analysis: read by whoever sees the plan, at the units of their scope
+    # (A1's people open it at A1; the unit named in the query string, every person at
+    # every unit: soket/analysis/tests/test_scope_matrix.py); a draft or a deployment
+    # has none. One target's units below exist only where the outline links it (A's).
+    row("target_analysis", "GET", each(THREE, campaign), a1="OA", dept="OSA"),
+    row("target_analysis", "GET", each(THREE, draft), superuser=""),
+    row("target_analysis", "GET", {"O": deployment("issued")}, superuser=""),
+    row("target_analysis_units", "GET",
+        each(THREE, lambda key: lambda t, who: Call([t.campaigns[key].pk, t.target.pk])),
+        a1="A", dept="A", superuser="A"),
     row("report_detail", "GET", each(REPORTS, report), a1="O", dept="OSADE"),
     row("report_save", "POST", each(REPORTS, saved), writers="O", dept="D"),
     row("report_reference", "POST", each(REPORTS, reference), writers="O", dept="D"),
