@@ -28,7 +28,7 @@ from django.db.models import Q, QuerySet, Sum
 from soket.campaigns.access import visible_campaigns
 from soket.campaigns.models import Campaign
 from soket.orgs.access import visible_units
-from soket.orgs.models import Unit, UnitKind, User
+from soket.orgs.models import Unit, UnitKind, User, ids_in_path
 from soket.orgs.selectors import unit_tree_roots
 from soket.reports import lateness, provenance, rollup
 from soket.reports.assessment import Evaluation
@@ -220,6 +220,11 @@ class Analysis:
     rows: list[TargetAnalysis]
     expected_below: int  # units expected directly below, of every level
 
+    @property
+    def marks_goals_from_above(self) -> bool:
+        """Whether a goal shown is the level above's, marked (*)."""
+        return any(row.goal_is_from_above for row in self.rows)
+
 
 # Reading it.
 
@@ -240,14 +245,20 @@ def target_analysis(
     when the person may not see them; a filter that does not apply is left out and named
     in `dropped`. With `target`, of that target alone (Target.DoesNotExist when the
     outline does not link it for the unit)."""
-    # Read once, as ids: the campaigns a national viewer sees are those issued anywhere in
-    # a tree of 135,000 units, which a subquery in every later query would walk again.
-    plans = list(analysed_campaigns(user).values_list("pk", flat=True))
-    if campaign.pk not in plans:
+    if not analysed_campaigns(user).filter(pk=campaign.pk).exists():
         raise Campaign.DoesNotExist("The person may not analyse this campaign.")
     roots = _roots(campaign)
     scope = _analysable(user, roots)
     unit = scope.select_related("kind").get(pk=unit.pk)
+    # The unit reports only in plans of its own federations: read once, as a few ids
+    # (a national viewer sees plans issued anywhere in a tree of 135,000 units).
+    line = ids_in_path(unit.path)
+    others = list(
+        analysed_campaigns(user)
+        .filter(owner_id__in=line)
+        .exclude(pk=campaign.pk)
+        .values_list("pk", flat=True)
+    )
     states = rollup.ACCEPTED_OR_SUBMITTED if include_submitted else rollup.ACCEPTED
     dropped = set()
 
@@ -282,9 +293,21 @@ def target_analysis(
         if rolls_up
         else {}
     )
-    others = [pk for pk in plans if pk != campaign.pk]
     chains = _chains(user, others, unit, targets, goals, states, rolls_up)
     here = Report(campaign=campaign, unit=unit)
+    # A federation's own hand-set assessments, whatever its report's state: the report
+    # page's and the documents' judgement of a qualitative target, or of one set by hand,
+    # beside the live result from below (a unit with none below reads its own figure).
+    overrides = dict(
+        Figure.objects.filter(
+            report__campaign=campaign,
+            report__unit=unit,
+            report__department__isnull=True,
+            target__in=targets,
+        )
+        .exclude(assessment_override="")
+        .values_list("target_id", "assessment_override")
+    )
     # The reports below as evaluation_of reads them: whose they are, in which campaign.
     reports = {
         s.unit.pk: Report(campaign=campaign, unit=s.unit, state=s.state or Report.State.DRAFT)
@@ -295,6 +318,7 @@ def target_analysis(
         goal = goals.get((unit.pk, analysed.pk), analysed)
         override, pending, counted = "", 0, 0
         if rolls_up:
+            override = overrides.get(analysed.pk, "")
             total = rolled.get((unit.pk, analysed.pk))
             numbers = total.for_target(analysed) if total else NO_NUMBERS
             if total:
@@ -465,7 +489,12 @@ def _chains(
     above: dict[int, list[Target]] = {}
     frontier = {target.pk for target in targets}
     seen = set(frontier)
-    readable = list(visible_resolutions(user).values_list("pk", flat=True))
+    # The cascade goes up the unit's line only: its federations' resolutions, a few ids.
+    readable = list(
+        visible_resolutions(user)
+        .filter(issuer_id__in=ids_in_path(unit.path))
+        .values_list("pk", flat=True)
+    )
     for _level in range(CASCADE_LEVELS):
         if not frontier:
             break

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
@@ -101,5 +102,9 @@ def target_analysis_units(
         raise Http404 from None
     context["row"] = context["analysis"].rows[0]
     if request.headers.get("HX-Request") == "true":
-        return render(request, "analysis/_units_below.html", context)
-    return render(request, "analysis/target_units.html", context)
+        response = render(request, "analysis/_units_below.html", context)
+    else:
+        response = render(request, "analysis/target_units.html", context)
+    # One address, two bodies: a browser going back must not show the bare list.
+    patch_vary_headers(response, ["HX-Request"])
+    return response

@@ -94,6 +94,11 @@ class UnitsBelowTestCase(PageTestCase):
         report_url = reverse("report_detail", args=[self.district_a1.reports.get().pk])
         self.assertContains(response, report_url)
 
+    def test_the_list_and_its_page_share_an_address_that_says_it_varies(self):
+        for htmx in (True, False):
+            with self.subTest(htmx=htmx):
+                self.assertIn("HX-Request", self.units(self.t_ratio, htmx=htmx)["Vary"])
+
     def test_without_javascript_the_list_is_a_page_of_its_own(self):
         response = self.units(self.t_ratio, htmx=False, **{"chua-duyet": "1"})
         self.assertTemplateUsed(response, "base.html")

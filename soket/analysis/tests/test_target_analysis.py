@@ -6,6 +6,9 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from soket.analysis import selectors
 from soket.analysis.tests.making import numbers, report
 from soket.campaigns.models import Campaign, OutlineSection, Participation
@@ -331,3 +334,51 @@ class ScopeTestCase(AnalysisTestCase):
         ):
             with self.subTest(person=person):
                 self.assertEqual(selectors.default_unit(user=person, campaign=self.campaign), unit)
+
+
+class HandAssessmentTestCase(AnalysisTestCase):
+    def test_a_federations_own_hand_assessment_is_its_judgement_as_on_its_report_page(self):
+        report(self.campaign, self.district_a1, {self.t_sum.pk: numbers(60)})
+        province = report(
+            self.campaign,
+            self.province_a,
+            {
+                self.t_qual.pk: numbers(
+                    override=Assessment.ACHIEVED, override_reason="Học tập đầy đủ"
+                ),
+                self.t_sum.pk: numbers(
+                    60, override=Assessment.NOT_ACHIEVED, override_reason="Chưa vững"
+                ),
+            },
+            state="draft",
+        )
+        analysis = self.analyse()
+        self.assertTrue(analysis.rolls_up)
+        self.assertEqual(self.row(analysis, self.t_qual).evaluation.assessment, Assessment.ACHIEVED)
+        # The drafter's judgement wins over the computed one, as on the report page.
+        summed = self.row(analysis, self.t_sum).evaluation
+        self.assertEqual((summed.computed, summed.assessment), ("exceeded", "not_achieved"))
+        self.assertTrue(province.pk)
+
+
+class WholeCountryTestCase(AnalysisTestCase):
+    def test_no_query_grows_with_the_plans_and_resolutions_of_other_branches(self):
+        """A national viewer sees every plan and resolution in the country; the analysis
+        of one province reads only those of its own line, never all of them as a list."""
+        for number in range(40):
+            unit = make_unit(f"B1-{number + 10:02d}", self.kinds["grassroots"], self.district_b1)
+            make_resolution(f"r-{number}", unit)
+            Campaign.objects.create(
+                state="issued",
+                code=f"p-{number}",
+                owner=unit,
+                kind="interim",
+                title="Kế hoạch khác",
+                reviewed_from=D(2013, 1, 1),
+                reviewed_to=D(2015, 12, 31),
+            )
+        viewer = make_user("tu", self.confederation, Role.Kind.VIEWER)
+        with CaptureQueriesContext(connection) as queries:
+            self.analyse(user=viewer)
+        widest = max(query["sql"].count("%s") + query["sql"].count("?") for query in queries)
+        self.assertLess(widest, 40, "a list of every plan or resolution in a query")
