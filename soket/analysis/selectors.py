@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 
 from soket.campaigns.access import visible_campaigns
 from soket.campaigns.models import Campaign
@@ -554,34 +554,18 @@ def _results_elsewhere(
         return {}
     found: dict[int, list[ResultElsewhere]] = {}
     if rolls_up:
-        totals = (
+        totals = rollup.totals_by(
             RollupTotal.objects.filter(
                 campaign__in=others,
                 parent=unit,
                 target__in=list(targets),
                 state__in=list(states),
-                reports__gt=0,
-            )
-            .values("campaign_id", "campaign__title", "target_id")
-            .annotate(
-                total_value=Sum("value"),
-                total_numerator=Sum("numerator"),
-                total_denominator=Sum("denominator"),
-                any_values=Sum("values"),
-                any_numerators=Sum("numerators"),
-                any_denominators=Sum("denominators"),
-                total_reports=Sum("reports"),
-            )
-            .order_by("-campaign__reviewed_to", "campaign_id")
-        )
+            ),
+            "campaign_id",
+            "campaign__title",
+        ).order_by("-campaign__reviewed_to", "campaign_id")
         for row in totals:
-            rolled = rollup.Rolled(
-                row["total_value"] if row["any_values"] else None,
-                row["total_numerator"] if row["any_numerators"] else None,
-                row["total_denominator"] if row["any_denominators"] else None,
-                row["total_reports"],
-                0,
-            )
+            rolled = rollup.rolled(row)
             value = rolled.for_target(targets[row["target_id"]])[0]
             found.setdefault(row["target_id"], []).append(
                 ResultElsewhere(row["campaign_id"], row["campaign__title"], value)

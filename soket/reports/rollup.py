@@ -263,29 +263,42 @@ def children_rollup(
     states: Iterable[str] = ACCEPTED,
 ) -> dict[tuple[int, int], Rolled]:
     """{(parent unit id, target id): rolled figure} from the children's unit reports."""
-    totals = RollupTotal.objects.filter(campaign=campaign, state__in=list(states), reports__gt=0)
+    totals = RollupTotal.objects.filter(campaign=campaign, state__in=list(states))
     if parents is not None:
         totals = totals.filter(parent_id__in=list(parents))
-    rows = totals.values("parent_id", "target_id").annotate(
-        total_value=Sum("value"),
-        total_numerator=Sum("numerator"),
-        total_denominator=Sum("denominator"),
-        any_values=Sum("values"),
-        any_numerators=Sum("numerators"),
-        any_denominators=Sum("denominators"),
-        total_reports=Sum("reports"),
-        not_yet_accepted=Sum("reports", filter=Q(state=Report.State.SUBMITTED), default=0),
-    )
     return {
-        (row["parent_id"], row["target_id"]): Rolled(
-            row["total_value"] if row["any_values"] else None,
-            row["total_numerator"] if row["any_numerators"] else None,
-            row["total_denominator"] if row["any_denominators"] else None,
-            row["total_reports"],
-            row["not_yet_accepted"],
-        )
-        for row in rows
+        (row["parent_id"], row["target_id"]): rolled(row) for row in totals_by(totals, "parent_id")
     }
+
+
+def totals_by(totals: QuerySet[RollupTotal], *group_by: str) -> QuerySet:
+    """The running totals added up over their states, one row per target and `group_by`
+    (a parent, a campaign…), for `rolled` to read."""
+    return (
+        totals.filter(reports__gt=0)
+        .values(*group_by, "target_id")
+        .annotate(
+            total_value=Sum("value"),
+            total_numerator=Sum("numerator"),
+            total_denominator=Sum("denominator"),
+            any_values=Sum("values"),
+            any_numerators=Sum("numerators"),
+            any_denominators=Sum("denominators"),
+            total_reports=Sum("reports"),
+            not_yet_accepted=Sum("reports", filter=Q(state=Report.State.SUBMITTED), default=0),
+        )
+    )
+
+
+def rolled(row: dict) -> Rolled:
+    """A row of `totals_by` as a rolled figure: a part no report gave is None, not 0."""
+    return Rolled(
+        row["total_value"] if row["any_values"] else None,
+        row["total_numerator"] if row["any_numerators"] else None,
+        row["total_denominator"] if row["any_denominators"] else None,
+        row["total_reports"],
+        row["not_yet_accepted"],
+    )
 
 
 def leaves_rollup(
