@@ -29,7 +29,17 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
-from bench import analysis, completeness, deployments, documents, hierarchy, pdf, reporting  # noqa: E402
+from bench import (  # noqa: E402
+    analysis,
+    completeness,
+    dashboard,
+    deployments,
+    documents,
+    hierarchy,
+    lessons,
+    pdf,
+    reporting,
+)
 
 # In this order: each builds on the tree the first one builds.
 BENCHMARKS = {
@@ -37,6 +47,8 @@ BENCHMARKS = {
     "completeness": completeness,
     "reporting": reporting,
     "analysis": analysis,
+    "dashboard": dashboard,
+    "lessons": lessons,
     "documents": documents,
     "pdf": pdf,
     "deployments": deployments,

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "soket.campaigns",
     "soket.reports",
     "soket.analysis",
+    "soket.lessons",
+    "soket.drafting",
     "soket.documents",
     "soket.notices",
     "soket.people",

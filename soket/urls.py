@@ -16,6 +16,8 @@ urlpatterns = [
     path("dot/", include("soket.campaigns.urls")),
     path("bao-cao/", include("soket.reports.urls")),
     path("bao-cao/", include("soket.analysis.urls")),
+    path("bao-cao/", include("soket.lessons.urls")),
+    path("bao-cao/", include("soket.drafting.urls")),
     path("van-ban/", include("soket.documents.urls")),
     path("thong-bao/", notice_views.notice_list, name="notice_list"),
     path("thong-bao/da-doc/", notice_views.notices_read, name="notices_read"),

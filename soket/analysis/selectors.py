@@ -238,26 +238,78 @@ def target_analysis(
     programme: int | None = None,
     include_submitted: bool = False,
     target: int | None = None,
+    chain: bool = True,
 ) -> Analysis:
     """The analysis of every target the campaign's outline links for `unit`
     (reports.selectors.report_targets), of one action programme if given, with the units
     directly below (of one level if given). Campaign.DoesNotExist or Unit.DoesNotExist
     when the person may not see them; a filter that does not apply is left out and named
     in `dropped`. With `target`, of that target alone (Target.DoesNotExist when the
-    outline does not link it for the unit)."""
+    outline does not link it for the unit). Without `chain`, no cascade of targets above
+    (the dashboard shows none: a few queries fewer)."""
     if not analysed_campaigns(user).filter(pk=campaign.pk).exists():
         raise Campaign.DoesNotExist("The person may not analyse this campaign.")
     roots = _roots(campaign)
     scope = _analysable(user, roots)
     unit = scope.select_related("kind").get(pk=unit.pk)
+    return _analyse(
+        campaign=campaign,
+        unit=unit,
+        user=user,
+        above=list(
+            scope.filter(pk__in=Unit.objects.ancestors_of(unit).values("pk")).order_by("depth")
+        )
+        if unit.parent_id
+        else [],
+        kind=kind,
+        programme=programme,
+        include_submitted=include_submitted,
+        target=target,
+        chain=chain,
+    )
+
+
+def unit_analysis(*, campaign: Campaign, unit: Unit, include_submitted: bool) -> Analysis:
+    """The analysis of the unit, read for its own consolidated document (the dashboard's
+    charts in it): no person's scope, so without the cascade of targets above, which
+    depends on the resolutions the reader may see."""
+    return _analyse(
+        campaign=campaign,
+        unit=unit,
+        user=None,
+        above=[],
+        kind=None,
+        programme=None,
+        include_submitted=include_submitted,
+        target=None,
+        chain=False,
+    )
+
+
+def _analyse(
+    *,
+    campaign: Campaign,
+    unit: Unit,
+    user: User | None,
+    above: list[Unit],
+    kind: int | None,
+    programme: int | None,
+    include_submitted: bool,
+    target: int | None,
+    chain: bool,
+) -> Analysis:
     # The unit reports only in plans of its own federations: read once, as a few ids
     # (a national viewer sees plans issued anywhere in a tree of 135,000 units).
     line = ids_in_path(unit.path)
-    others = list(
-        analysed_campaigns(user)
-        .filter(owner_id__in=line)
-        .exclude(pk=campaign.pk)
-        .values_list("pk", flat=True)
+    others = (
+        list(
+            analysed_campaigns(user)
+            .filter(owner_id__in=line)
+            .exclude(pk=campaign.pk)
+            .values_list("pk", flat=True)
+        )
+        if user is not None and chain
+        else []
     )
     states = rollup.ACCEPTED_OR_SUBMITTED if include_submitted else rollup.ACCEPTED
     dropped = set()
@@ -293,7 +345,7 @@ def target_analysis(
         if rolls_up
         else {}
     )
-    chains = _chains(user, others, unit, targets, goals, states, rolls_up)
+    chains = _chains(user, others, unit, targets, goals, states, rolls_up) if user and chain else {}
     here = Report(campaign=campaign, unit=unit)
     # A federation's own hand-set assessments, whatever its report's state: the report
     # page's and the documents' judgement of a qualitative target, or of one set by hand,
@@ -353,11 +405,7 @@ def target_analysis(
     return Analysis(
         campaign=campaign,
         unit=unit,
-        above=list(
-            scope.filter(pk__in=Unit.objects.ancestors_of(unit).values("pk")).order_by("depth")
-        )
-        if unit.parent_id
-        else [],
+        above=above,
         include_submitted=include_submitted,
         rolls_up=rolls_up,
         kinds=kinds,

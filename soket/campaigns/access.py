@@ -6,9 +6,12 @@ addresses nobody yet. A campaign is written, issued and amended by the campaign
 administrators of its own unit (and the system operator), never from above or beside it.
 """
 
+from collections import defaultdict
+from collections.abc import Sequence
+
 from django.db.models import Q, QuerySet
 
-from soket.campaigns.models import Campaign
+from soket.campaigns.models import Campaign, CommitteeTask
 from soket.orgs.access import is_active, units_in_line
 from soket.orgs.models import Role, Unit, User
 
@@ -40,3 +43,56 @@ def administered_campaigns(user: User) -> QuerySet[Campaign]:
 
 def can_administer(user: User, campaign: Campaign) -> bool:
     return administered_units(user).filter(pk=campaign.owner_id).exists()
+
+
+# The committee's tasks: whoever sees the campaign sees them; the people in charge of a
+# task (the member's own account; a department's reporters and approvers, who write its
+# thematic report) and the campaign's administrators set its status.
+
+TASK_ROLE_KINDS = (Role.Kind.REPORTER, Role.Kind.APPROVER)
+
+
+def task_department_roles() -> QuerySet[Role]:
+    """The roles that put a person in charge of their department's tasks."""
+    return Role.objects.filter(
+        department__isnull=False, kind__in=TASK_ROLE_KINDS, user__is_active=True
+    )
+
+
+def tasks_in_charge(user: User) -> Q:
+    """The condition on tasks of which `user` is in charge."""
+    if not is_active(user):
+        return Q(pk__in=[])
+    departments = task_department_roles().filter(user=user).values("department_id")
+    return Q(member__user=user) | Q(department__in=departments)
+
+
+def can_update_task(user: User, task: CommitteeTask) -> bool:
+    if not is_active(user):
+        return False
+    in_charge = CommitteeTask.objects.filter(tasks_in_charge(user), pk=task.pk)
+    if in_charge.filter(campaign__in=visible_campaigns(user)).exists():
+        return True
+    return can_administer(user, task.campaign)
+
+
+def people_in_charge(tasks: Sequence[CommitteeTask]) -> dict[int, list[User]]:
+    """The active people in charge of each task (its member's account; its department's
+    reporters and approvers), by task id; a task nobody can be reminded of has []. One
+    query for every department (the members' accounts as selected with the tasks)."""
+    by_department: dict[int, list[User]] = defaultdict(list)
+    departments = {task.department_id for task in tasks if task.department_id}
+    if departments:
+        roles = task_department_roles().filter(department__in=departments).select_related("user")
+        for role in roles.order_by("pk"):
+            assert role.department_id is not None
+            if role.user not in by_department[role.department_id]:
+                by_department[role.department_id].append(role.user)
+    people: dict[int, list[User]] = {}
+    for task in tasks:
+        if task.department_id is not None:
+            people[task.pk] = by_department.get(task.department_id, [])
+        else:
+            user = task.member.user if task.member else None
+            people[task.pk] = [user] if user is not None and user.is_active else []
+    return people

@@ -17,11 +17,11 @@ from django.db.models import QuerySet
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from soket.campaigns import parts, services
-from soket.campaigns.models import Campaign, PlanSection, SteeringMember
+from soket.campaigns import parts, services, workplan
+from soket.campaigns.models import Campaign, CommitteeTask, PlanSection, SteeringMember
 from soket.campaigns.selectors import outline_choices
 from soket.core.forms import DayField, IdsChoiceField
-from soket.orgs.models import Unit, UnitKind, User
+from soket.orgs.models import Department, Unit, UnitKind, User
 from soket.resolutions.access import visible_resolutions
 from soket.resolutions.models import Resolution, ReviewItem, Target
 
@@ -664,3 +664,114 @@ class IssueForm(PlanForm):
         required=False,
         help_text=_("Ticked, the plan prints “(Đã ký)” above the signer's name."),
     )
+
+
+# The committee's tasks: their own page, saved without an amendment.
+
+MEMBER, DEPARTMENT = "m", "d"
+
+
+def owner_choices(campaign: Campaign) -> list:
+    """Who may be in charge of a task: a member of the committee, or a department of
+    the campaign's unit, as "m<id>" and "d<id>"."""
+    members = [
+        (f"{MEMBER}{member.pk}", f"{member.name or member.position}"
+         + (f" — {member.position}" if member.name else ""))
+        for member in campaign.steering_members.order_by("order")
+    ]  # fmt: skip
+    departments = [
+        (f"{DEPARTMENT}{department.pk}", department.name)
+        for department in Department.objects.filter(unit=campaign.owner_id)
+    ]
+    return [
+        ("", "---------"),
+        (_("Steering committee"), members),
+        (_("Departments"), departments),
+    ]
+
+
+class TaskForm(RowForm):
+    title = forms.CharField(
+        label=_("Task"), max_length=300, widget=forms.Textarea(attrs={"rows": 2, "cols": 60})
+    )
+    owner = forms.ChoiceField(label=_("In charge"))
+    starts_on = DayField(label=_("From"), required=False)
+    due_on = DayField(label=_("Due on"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=CommitteeTask.Status.choices,
+        initial=CommitteeTask.Status.NOT_STARTED,
+    )
+    done_on = DayField(
+        label=_("Done on"), required=False, help_text=_("Left blank for a task done: today.")
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60})
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60})
+    )
+
+    def __init__(self, *args, owners: list, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field_of(self, "owner", forms.ChoiceField).choices = owners
+
+    def row(self) -> workplan.TaskRow:
+        data = self.cleaned_data
+        owner = data["owner"]
+        member = int(owner[1:]) if owner.startswith(MEMBER) else None
+        department = int(owner[1:]) if owner.startswith(DEPARTMENT) else None
+        return workplan.TaskRow(
+            title=data["title"],
+            member_id=member,
+            department_id=department,
+            description=data["description"],
+            starts_on=data["starts_on"],
+            due_on=data["due_on"],
+            status=data["status"],
+            done_on=data["done_on"],
+            note=data["note"],
+            id=data.get("id"),
+        )
+
+
+TaskFormSet = _formset(TaskForm)
+
+
+class TasksEditor(Editor):
+    """The committee's tasks, a row each; `revision` is the campaign's tasks_revision."""
+
+    template = "campaigns/edit/_rows.html"
+
+    def __init__(self, campaign: Campaign, *, user: User, data=None) -> None:
+        super().__init__(campaign, user=user, data=data)
+        initial = [
+            {
+                **_row_initial(row),
+                "owner": (
+                    f"{MEMBER}{row.member_id}" if row.member_id
+                    else f"{DEPARTMENT}{row.department_id}"
+                ),
+                "ORDER": n,
+            }
+            for n, row in enumerate(workplan.task_rows(campaign), start=1)
+        ]  # fmt: skip
+        self.formset = TaskFormSet(
+            data, initial=initial, prefix="task", form_kwargs={"owners": owner_choices(campaign)}
+        )
+
+    def forms(self) -> list:
+        return [self.formset]
+
+    def rows(self) -> list[workplan.TaskRow]:
+        return [form.row() for form in _kept_forms(self.formset)]
+
+    def save(self, *, revision: int, reason: str) -> None:
+        """Saved without an amendment, so `reason` is not asked for (the page sends "")."""
+        services.campaign_tasks_save(
+            by=self.user, campaign=self.campaign, revision=revision, rows=self.rows()
+        )
+
+
+class TaskStatusForm(PlanForm):
+    status = forms.ChoiceField(label=_("Status"), choices=CommitteeTask.Status.choices)

@@ -61,6 +61,7 @@ class Campaign(models.Model):
         default=False,
         help_text=_("The plan's number and date are not in the source: the demo made them up."),
     )
+    tasks_revision = models.PositiveIntegerField(_("revision of the committee's tasks"), default=0)
     deployed_from = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -317,3 +318,79 @@ class Amendment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign} — {self.number}"
+
+
+class CommitteeTask(models.Model):
+    """A task of the steering committee's own work plan (build the outline, guide the
+    units, survey, hear the departments, draft, present, finish, send), owned by one
+    member of the committee or one department of the campaign's unit.
+
+    The committee's working tool, not part of the issued plan: it changes without an
+    amendment, and its own `Campaign.tasks_revision` guards its page."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="tasks")
+    order = models.PositiveSmallIntegerField(_("order"))
+    title = models.CharField(_("task"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    member = models.ForeignKey(
+        SteeringMember,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        verbose_name=_("committee member in charge"),
+    )
+    department = models.ForeignKey(
+        "orgs.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department in charge"),
+    )
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
+    )
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    is_illustrative = models.BooleanField(_("illustrative sample data"), default=False)
+
+    class Meta:
+        ordering = ["campaign", "order"]
+        verbose_name = _("committee task")
+        verbose_name_plural = _("committee tasks")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(member__isnull=False) & Q(department__isnull=True))
+                | (Q(member__isnull=True) & Q(department__isnull=False)),
+                name="campaigns_task_one_owner",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="done") & Q(done_on__isnull=False))
+                | (~Q(status="done") & Q(done_on__isnull=True)),
+                name="campaigns_task_done_on_iff_done",
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True)
+                | Q(due_on__isnull=True)
+                | Q(due_on__gte=models.F("starts_on")),
+                name="campaigns_task_due_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def owner_name(self) -> str:
+        if self.department_id is not None:
+            return str(self.department)
+        member = self.member
+        return (member.name or member.position) if member else ""

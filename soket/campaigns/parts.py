@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from soket.campaigns import hooks
 from soket.campaigns.models import (
     Campaign,
+    CommitteeTask,
     Deadline,
     Milestone,
     OutlineSection,
@@ -281,7 +282,19 @@ def write_committee(campaign: Campaign, rows: Sequence[MemberRow]) -> None:
                 _("%(what)s %(n)d: choose a role in the committee.") % {"what": what, "n": position}
             )
     keep = {row.id for row in rows if row.id is not None}
-    SteeringMember.objects.filter(campaign=campaign).exclude(pk__in=keep).delete()
+    dropped = SteeringMember.objects.filter(campaign=campaign).exclude(pk__in=keep)
+    busy = (
+        CommitteeTask.objects.filter(member__in=dropped)
+        .select_related("member")
+        .order_by("member__order", "order")
+        .first()
+    )
+    if busy is not None:
+        raise ValidationError(
+            _("%(member)s is in charge of the task “%(task)s”: give it to someone else first.")
+            % {"member": busy.owner_name, "task": busy.title}
+        )
+    dropped.delete()
     for position, row in enumerate(rows, start=1):
         member = existing.get(row.id) if row.id is not None else None
         member = member or SteeringMember(campaign=campaign)
@@ -518,7 +531,8 @@ def outline_rows(campaign: Campaign, *, keep_ids: bool = True) -> list[OutlineRo
 # Snapshots: what a part reads as, to audit, to compare and to describe an amendment.
 
 
-def _day(day: datetime.date | None) -> str:
+def day_text(day: datetime.date | None) -> str:
+    """A day as the snapshots and messages write it (dd/mm/yyyy), or "" for none."""
     return f"{day:%d/%m/%Y}" if day else ""
 
 
@@ -577,8 +591,8 @@ def _header_snapshot(campaign: Campaign) -> dict:
     return {
         "kind": campaign.kind,
         "title": campaign.title,
-        "reviewed_from": _day(campaign.reviewed_from),
-        "reviewed_to": _day(campaign.reviewed_to),
+        "reviewed_from": day_text(campaign.reviewed_from),
+        "reviewed_to": day_text(campaign.reviewed_to),
         "resolutions": sorted(campaign.resolutions.values_list("pk", flat=True)),
         "review_items": sorted(campaign.review_items.values_list("pk", flat=True)),
         "preamble": campaign.preamble,
@@ -595,10 +609,10 @@ def _timeline_snapshot(campaign: Campaign) -> dict:
     deadlines: dict[str, list] = {}
     for d in Deadline.objects.filter(milestone__campaign=campaign).select_related("unit_kind"):
         key = "departments" if d.for_departments else str(d.unit_kind_id)
-        deadlines.setdefault(key, []).append([_day(d.due_on), d.deliverable, d.is_report])
+        deadlines.setdefault(key, []).append([day_text(d.due_on), d.deliverable, d.is_report])
     return {
         "milestones": [
-            [m.label, m.text, _day(m.starts_on), _day(m.ends_on)]
+            [m.label, m.text, day_text(m.starts_on), day_text(m.ends_on)]
             for m in campaign.milestones.order_by("order")
         ],
         "deadlines": {key: sorted(rows) for key, rows in deadlines.items()},

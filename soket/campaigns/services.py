@@ -33,12 +33,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from soket.audit import services as audit
-from soket.campaigns import hooks, skeletons
-from soket.campaigns.access import administered_units, visible_campaigns
+from soket.campaigns import hooks, skeletons, workplan
+from soket.campaigns.access import administered_units, can_update_task, visible_campaigns
 from soket.campaigns.deadlines import ReportDates, plan_of, report_dates
 from soket.campaigns.models import (
     Amendment,
     Campaign,
+    CommitteeTask,
     Deadline,
     OutlineSection,
 )
@@ -83,6 +84,8 @@ class Action(enum.StrEnum):
     ISSUE = "campaign_issue"
     AMEND = "campaign_amend"
     DEPLOY = "campaign_deploy"
+    TASKS = "campaign_tasks_save"
+    TASK_STATUS = "campaign_task_status"
 
 
 REASON_LENGTH = 2000  # an amendment's reason goes into every notice and e-mail
@@ -913,3 +916,97 @@ def _check_deployed_header(campaign: Campaign, header: Header) -> None:
         )
     if header.kind != source.kind:
         raise ValidationError({"kind": _("A deployed plan is the same kind of review.")})
+
+
+# The committee's work plan: its own tasks, not a part of the issued plan, so saved
+# without an amendment whether the plan is a draft or issued, and guarded by a revision
+# of their own (a save of the plan's parts does not make the tasks' page stale).
+
+
+class TasksAlreadyDrawn(ValidationError):
+    """The committee has tasks already: drawing the standard ones again would add them
+    twice (a double click on the button comes here, not to a conflict)."""
+
+    def __init__(self) -> None:
+        super().__init__(_("The committee already has tasks: add the ones you need on this page."))
+
+
+def _locked_for_tasks(*, by: User, campaign: Campaign, revision: int | None) -> Campaign:
+    """The campaign locked for a change of its tasks by an administrator, from a page of
+    tasks_revision `revision` (None: checked by the caller)."""
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    _require_admin(by, locked.owner)
+    if revision is not None and locked.tasks_revision != revision:
+        raise CampaignConflict
+    return locked
+
+
+def _tasks_changed(by: User, campaign: Campaign, locked: Campaign, before: dict, action) -> bool:
+    """Move the tasks' revision and audit, if the tasks changed."""
+    after = workplan.snapshot(locked)
+    if before == after:
+        return False
+    Campaign.objects.filter(pk=locked.pk).update(tasks_revision=locked.tasks_revision + 1)
+    campaign.tasks_revision = locked.tasks_revision + 1
+    audit.record(by=by, action=action, instance=locked, before=before, after=after)
+    return True
+
+
+@transaction.atomic
+def campaign_tasks_save(
+    *, by: User, campaign: Campaign, revision: int, rows: Sequence[workplan.TaskRow]
+) -> bool:
+    """The committee's tasks become `rows` (added, changed, reordered, deleted at once),
+    by the campaign's administrators from a page made of the current tasks; says
+    whether anything changed."""
+    locked = _locked_for_tasks(by=by, campaign=campaign, revision=revision)
+    before = workplan.snapshot(locked)
+    workplan.write_tasks(locked, rows)
+    return _tasks_changed(by, campaign, locked, before, Action.TASKS)
+
+
+@transaction.atomic
+def campaign_tasks_draw(*, by: User, campaign: Campaign, revision: int) -> int:
+    """The standard tasks of the committee, drawn from the plan (workplan.standard_rows),
+    for a campaign without tasks; returns how many. Tasks there already are refused
+    before the page's revision is compared, so a second click says so, not a conflict."""
+    locked = _locked_for_tasks(by=by, campaign=campaign, revision=None)
+    if locked.tasks.exists():
+        raise TasksAlreadyDrawn
+    if locked.tasks_revision != revision:
+        raise CampaignConflict
+    before = workplan.snapshot(locked)
+    rows = workplan.standard_rows(locked)
+    workplan.write_tasks(locked, rows)
+    _tasks_changed(by, campaign, locked, before, Action.TASKS)
+    return len(rows)
+
+
+@transaction.atomic
+def task_set_status(
+    *, by: User, task: CommitteeTask, status: str, note: str | None = None
+) -> CommitteeTask:
+    """A task's status (and its note, if given), set by a person in charge of it or an
+    administrator of its campaign; a task done records the day, kept if it was done
+    already. The tasks' page open elsewhere becomes stale, so nobody overwrites it."""
+    locked = Campaign.objects.select_for_update().get(pk=task.campaign_id)
+    current = CommitteeTask.objects.select_related("campaign", "member", "department").get(
+        pk=task.pk
+    )
+    if not can_update_task(by, current):
+        raise PermissionDenied
+    if status not in CommitteeTask.Status.values:
+        raise ValidationError({"status": _("Choose the task's status.")})
+    if note is not None and len(note) > REASON_LENGTH:
+        raise ValidationError(
+            {"note": _("Write the note in at most %d characters.") % REASON_LENGTH}
+        )
+    before = workplan.snapshot(locked)
+    done = status == CommitteeTask.Status.DONE
+    current.status = status
+    current.done_on = (current.done_on or clock.today()) if done else None
+    if note is not None:
+        current.note = note.strip()
+    current.save(update_fields=["status", "done_on", "note"])
+    _tasks_changed(by, task.campaign, locked, before, Action.TASK_STATUS)
+    return current

@@ -9,6 +9,13 @@ urlpatterns = [
     path("<int:pk>/sua/<str:part>/", views.campaign_edit, name="campaign_edit"),
     path("<int:pk>/ban-hanh/", views.campaign_issue, name="campaign_issue"),
     path("<int:pk>/trien-khai/", views.campaign_deploy, name="campaign_deploy"),
+    path("<int:pk>/nhiem-vu/", views.campaign_tasks, name="campaign_tasks"),
+    path("<int:pk>/nhiem-vu/chuan/", views.campaign_tasks_draw, name="campaign_tasks_draw"),
+    path(
+        "<int:pk>/nhiem-vu/<int:task_pk>/trang-thai/",
+        views.campaign_task_status,
+        name="campaign_task_status",
+    ),
     path(
         "<int:pk>/dem-don-vi/",
         views.campaign_participants_count,

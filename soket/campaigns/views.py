@@ -4,7 +4,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from soket.campaigns import access as campaign_access
@@ -264,6 +267,9 @@ def campaign_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "own_deployments": selectors.deployment_of(
                 campaign=campaign, units=campaign_access.administered_units(request.user)
             ).exclude(owner=campaign.owner),
+            "tasks": selectors.committee_tasks(
+                campaign=campaign, user=request.user, today=clock.today()
+            ),
         },
     )
 
@@ -311,3 +317,111 @@ def campaign_unit_children(
     _roots, kinds = selectors.participation_tree(campaign=campaign)
     nodes = org_selectors.unit_tree_children(user=request.user, parent=unit, kinds=kinds)
     return render(request, "orgs/_tree_nodes.html", {"nodes": nodes, "campaign": campaign})
+
+
+# The committee's tasks: written by the campaign's administrators on their own page (an
+# issued plan's too, without amendment: they are the committee's working tool, not the
+# issued document); their status set by the people in charge from the campaign's page
+# or their home page.
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_tasks(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The committee's tasks, a row each, saved whole; a stale page keeps what was typed."""
+    campaign = _get_administered_campaign(request, pk)
+    editor = editors.TasksEditor(
+        campaign, user=request.user, data=request.POST if request.method == "POST" else None
+    )
+    revision = _posted_revision(request) if request.method == "POST" else campaign.tasks_revision
+    conflict = False
+    if request.method == "POST" and editor.is_valid():
+        try:
+            editor.save(revision=revision, reason="")
+        except services.CampaignConflict as error:
+            editor.refused(error)
+            conflict = True
+            revision = Campaign.objects.get(pk=campaign.pk).tasks_revision
+        except ValidationError as error:
+            editor.refused(error)
+        else:
+            if campaign.tasks_revision == revision:  # it moves only when something did
+                messages.info(request, _("Nothing changed."))
+            else:
+                messages.success(request, _("Saved."))
+            return redirect("campaign_tasks", pk=campaign.pk)
+    return render(
+        request,
+        "campaigns/campaign_tasks.html",
+        {
+            "campaign": campaign,
+            "editor": editor,
+            "revision": revision,
+            "conflict": conflict,
+            "has_tasks": campaign.tasks.exists(),
+            "unreminded": [
+                line.task
+                for line in selectors.committee_tasks(
+                    campaign=campaign, user=request.user, today=clock.today()
+                )
+                if line.nobody_to_remind
+            ],
+        },
+    )
+
+
+@login_required
+@require_POST
+def campaign_tasks_draw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The standard tasks, drawn from the plan, for a committee without tasks."""
+    campaign = _get_administered_campaign(request, pk)
+    try:
+        count = services.campaign_tasks_draw(
+            by=request.user, campaign=campaign, revision=_posted_revision(request)
+        )
+    except services.TasksAlreadyDrawn as error:  # the second click of a double click
+        messages.info(request, error.messages[0])
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%d task drawn from the plan. Check who is in charge, and set the dates "
+                "the plan does not give.",
+                "%d tasks drawn from the plan. Check who is in charge, and set the dates "
+                "the plan does not give.",
+                count,
+            )
+            % count,
+        )
+    return redirect("campaign_tasks", pk=campaign.pk)
+
+
+@login_required
+@require_POST
+def campaign_task_status(request: AuthenticatedHttpRequest, pk: int, task_pk: int) -> HttpResponse:
+    """A task's status, set by a person in charge of it (or an administrator)."""
+    campaign = _get_campaign_for_user(request, pk)
+    task = get_object_or_404(campaign.tasks.select_related("campaign"), pk=task_pk)
+    if not campaign_access.can_update_task(request.user, task):
+        raise PermissionDenied
+    form = editors.TaskStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the task's status."))
+    else:
+        updated = services.task_set_status(
+            by=request.user, task=task, status=form.cleaned_data["status"]
+        )
+        messages.success(
+            request,
+            _("“%(task)s”: %(status)s.")
+            % {"task": updated.title, "status": updated.get_status_display()},
+        )
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(reverse("campaign_detail", args=[campaign.pk]) + "#tasks")

@@ -315,13 +315,15 @@ MILESTONES = [
 
 # "gồm các đồng chí Thường trực và một số Trưởng, phó các ban liên quan": the plan gives
 # positions, not names or roles in the committee, so every row is illustrative.
+# (name, position, committee role, the demo account of the member, if any): the heads of
+# the Ban Tổ chức and the Ban Tuyên giáo have accounts, so their tasks remind someone.
 STEERING = [
-    ("Lô Tiến Sơn", "Chủ tịch LĐLĐ tỉnh (Thường trực)", "head"),
-    ("", "Phó Chủ tịch LĐLĐ tỉnh (Thường trực)", "deputy"),
-    ("", "Trưởng Ban Tổ chức", "member"),
-    ("", "Trưởng Ban Chính sách – Pháp luật", "member"),
-    ("", "Trưởng Ban Tuyên giáo", "member"),
-    ("", "Phó Chánh Văn phòng", "secretary"),
+    ("Lô Tiến Sơn", "Chủ tịch LĐLĐ tỉnh (Thường trực)", "head", None),
+    ("", "Phó Chủ tịch LĐLĐ tỉnh (Thường trực)", "deputy", None),
+    ("", "Trưởng Ban Tổ chức", "member", "ban.tochuc.truongban"),
+    ("", "Trưởng Ban Chính sách – Pháp luật", "member", None),
+    ("", "Trưởng Ban Tuyên giáo", "member", "ban.tuyengiao.truongban"),
+    ("", "Phó Chánh Văn phòng", "secretary", None),
 ]
 
 RECIPIENTS = [

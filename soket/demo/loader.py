@@ -12,6 +12,8 @@ from soket.campaigns import parts
 from soket.campaigns import services as campaign_services
 from soket.campaigns.models import Campaign
 from soket.demo import data
+from soket.demo.committee import load_demo_committee_tasks
+from soket.demo.drafting import load_demo_drafting
 from soket.demo.reports import load_demo_reports
 from soket.orgs import services as org_services
 from soket.orgs.models import Department, Role, Unit, UnitKind, User
@@ -27,6 +29,8 @@ def load_demo() -> None:
     _load_users()
     campaign = _load_campaign(kinds, resolutions)
     load_demo_reports(campaign, actor=User.objects.get(username="quantri"))
+    load_demo_committee_tasks(campaign, actor=User.objects.get(username=data.PROVINCE_ADMIN))
+    load_demo_drafting(campaign)
     _load_validation_rule(campaign)
     # A bulk load, partly behind the services' back: rollups and counts recomputed once.
     running.rebuild(campaign=campaign)
@@ -353,10 +357,14 @@ def _timeline_rows(kinds: dict[str, UnitKind], campaign: Campaign) -> list[parts
 
 
 def _committee_rows() -> list[parts.MemberRow]:
+    accounts = dict(User.objects.values_list("username", "pk"))
     return [
-        parts.MemberRow(position=position, committee_role=role, name=name, is_illustrative=True)
-        for name, position, role in data.STEERING
-    ]
+        parts.MemberRow(
+            position=position, committee_role=role, name=name, is_illustrative=True,
+            user_id=accounts[username] if username else None,
+        )
+        for name, position, role, username in data.STEERING
+    ]  # fmt: skip
 
 
 def _outline_rows(resolutions: dict[str, Resolution]) -> list[parts.OutlineRow]:

@@ -16,6 +16,8 @@ from typing import TypeVar
 
 from django.utils import translation
 
+from soket.analysis import charts, dashboard, selectors
+from soket.analysis.selectors import Analysis
 from soket.campaigns.deadlines import plan_of
 from soket.campaigns.models import Campaign, OutlineSection, PlanSection
 from soket.campaigns.plan import FOOTNOTE_MARK, paragraphs, section_paragraphs
@@ -34,10 +36,10 @@ from soket.documents.formatting import (
     recipient_lines,
     signing_body,
 )
-from soket.documents.models import DocumentKind
+from soket.documents.models import DocumentKind, ReportChart
 from soket.orgs.models import Department, Unit
 from soket.reports import completeness, consolidation, entry, lateness, provenance
-from soket.reports.models import Report
+from soket.reports.models import Assessment, Report
 from soket.reports.selectors import EvaluationRow, evaluations, outline_sections, report_targets
 from soket.reports.templatetags.report_tags import assessment_label
 from soket.resolutions import meaning
@@ -396,6 +398,7 @@ def _report_body(report: Report, notes: _Notes) -> list[Block]:
     coverage = _coverage(report) if entry.has_units_below(report) else None
     sections = outline_sections(campaign, report.unit)
     body: list[Block] = [_opening(report)]
+    chosen = _Charts(report)
     for section, level in _in_tree_order(sections):
         body.append(_section_heading(section.number, section.heading, level))
         for paragraph in paragraphs(provenance.printed(texts.get(section.pk, ""))):
@@ -408,6 +411,8 @@ def _report_body(report: Report, notes: _Notes) -> list[Block]:
                 body.append(note)
             if coverage is not None:
                 body.append(coverage)
+            body += chosen.general()
+            body += chosen.of_targets([row.target.pk for row in section_rows])
         for item in section.review_items.all():
             text = provenance.printed(items.get(item.pk, "")).strip()
             if text:
@@ -416,8 +421,82 @@ def _report_body(report: Report, notes: _Notes) -> list[Block]:
                         body.append(notes.para(f"{item.title}: {paragraph.text}", cites=item.code))
                     else:
                         body.append(notes.para(paragraph.text, is_bullet=paragraph.is_bullet))
+    body += chosen.rest()
     body += _figures(report)
     return body
+
+
+class _Charts:
+    """The dashboard's charts the writer chose for the report (documents.ReportChart),
+    drawn by the page's code (soket.analysis.charts) as PNG and numbered "Biểu đồ n"
+    where they are placed: who sent and the assessments after the first table of
+    targets, a target's own chart after the table that holds it, anything left at the
+    end. The analysis is read once, only when a chart needs it."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.waiting = (
+            list(ReportChart.objects.filter(report=report).order_by("order", "pk"))
+            if report.department_id is None
+            else []
+        )
+        self.number = 0
+        self._analysis: Analysis | None = None
+
+    def analysis(self) -> Analysis:
+        if self._analysis is None:
+            self._analysis = selectors.unit_analysis(
+                campaign=self.report.campaign,
+                unit=self.report.unit,
+                include_submitted=self.report.drafted_with_submitted,
+            )
+        return self._analysis
+
+    def _take(self, wanted) -> list[Block]:
+        taken = [chart for chart in self.waiting if wanted(chart)]
+        self.waiting = [chart for chart in self.waiting if chart not in taken]
+        return [block for chart in taken for block in self._drawn(chart)]
+
+    def general(self) -> list[Block]:
+        return self._take(lambda chart: chart.chart != ReportChart.Chart.TARGET)
+
+    def of_targets(self, target_ids: list[int]) -> list[Block]:
+        return self._take(lambda chart: chart.target_id in target_ids)
+
+    def rest(self) -> list[Block]:
+        return self._take(lambda chart: True)
+
+    def _drawn(self, chart: ReportChart) -> list[Block]:
+        report, unit = self.report, self.report.unit
+        if chart.chart == ReportChart.Chart.PROGRESS:
+            today = report_day(report) or lateness.today()
+            progress = dashboard.progress(campaign=report.campaign, within=unit, today=today)
+            title = f"Tình hình gửi báo cáo của các đơn vị trực thuộc {unit.name}"
+            drawn = charts.progress_chart(progress.series(title))
+        elif chart.chart == ReportChart.Chart.ASSESSMENTS:
+            title = f"Kết quả thực hiện các chỉ tiêu của các đơn vị trực thuộc {unit.name}"
+            bars = dashboard.assessment_bars(self.analysis())
+            drawn = charts.assessments_chart(title, bars, _chart_labels(report.campaign))
+        else:
+            row = next((r for r in self.analysis().rows if r.target.pk == chart.target_id), None)
+            if row is None or not dashboard.charted(row):
+                return []  # no longer asked of the unit, or no unit below has a figure
+            data = dashboard.target_bars(row)
+            title = f"{data.title} — kết quả của các đơn vị trực thuộc"
+            drawn = charts.target_chart(data, _chart_labels(report.campaign))
+        self.number += 1
+        width_in, height_in = drawn.get_size_inches()
+        width_cm = min(FIGURE_WIDTH_CM, FIGURE_HEIGHT_CM * width_in / height_in)
+        data_png = charts.render(drawn, charts.PNG)
+        return [Image(data_png, f"Biểu đồ {self.number}: {title}", width_cm=width_cm)]
+
+
+def _chart_labels(campaign: Campaign) -> dict[str, str]:
+    return {
+        **{value: assessment_label(value, campaign) for value in Assessment.values},
+        charts.NOT_JUDGED: "có số liệu, không đánh giá ở cấp này",
+        charts.NO_FIGURE: "chưa có số liệu",
+    }
 
 
 def _coverage(report: Report) -> Para:

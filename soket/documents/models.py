@@ -101,3 +101,46 @@ class DocumentJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in {self.State.READY, self.State.FAILED}
+
+
+class ReportChart(models.Model):
+    """A chart of the dashboard the writer of a federation's report chose to print in
+    it (issue 13, point 2), drawn when the document is made: the same drawing as the
+    page's (soket.analysis.charts), as PNG."""
+
+    class Chart(models.TextChoices):
+        PROGRESS = "progress", _("Reports sent day by day")
+        ASSESSMENTS = "assessments", _("Assessments of the units below, target by target")
+        TARGET = "target", _("One target across the units below")
+
+    report = models.ForeignKey("reports.Report", on_delete=models.CASCADE, related_name="+")
+    chart = models.CharField(_("chart"), max_length=20, choices=Chart.choices)
+    target = models.ForeignKey(
+        "resolutions.Target", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["report", "order", "pk"]
+        verbose_name = _("chart in a report")
+        verbose_name_plural = _("charts in reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "chart"],
+                condition=models.Q(target__isnull=True),
+                name="documents_chart_once",
+            ),
+            models.UniqueConstraint(
+                fields=["report", "chart", "target"],
+                condition=models.Q(target__isnull=False),
+                name="documents_target_chart_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(chart="target", target__isnull=False)
+                | (~models.Q(chart="target") & models.Q(target__isnull=True)),
+                name="documents_chart_target_only_for_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_chart_display()} — {self.report_id}"

@@ -16,12 +16,13 @@ from soket.audit import services as audit
 from soket.core import clock, filecheck
 from soket.documents import word
 from soket.documents.blocks import Para
-from soket.documents.models import DocumentTemplate
+from soket.documents.models import DocumentTemplate, ReportChart
 from soket.documents.report_form import FormContent, read_form
 from soket.orgs import access
 from soket.orgs.models import Unit, User
-from soket.reports import workflow
+from soket.reports import entry, workflow
 from soket.reports.models import Report
+from soket.reports.selectors import report_targets
 from soket.reports.services import (
     ReportError,
     figure_fields,
@@ -29,6 +30,7 @@ from soket.reports.services import (
     require_editable,
     require_permission,
 )
+from soket.resolutions import meaning
 from soket.resolutions.models import Target
 
 
@@ -174,3 +176,45 @@ def template_remove(*, template: DocumentTemplate, by: User) -> None:
     )
     template.file.delete(save=False)
     template.delete()
+
+
+ChartChoice = tuple[str, int | None]  # (ReportChart.Chart, target id for a target's chart)
+
+
+@transaction.atomic
+def report_charts_set(*, report: Report, by: User, chosen: list[ChartChoice]) -> None:
+    """The dashboard's charts the report's document prints, in this order; the ones
+    offered are `report_chart_offer`'s (a chart not offered is refused)."""
+    require_permission(workflow.can_edit(by, report))
+    require_editable(report)  # what went up prints as it went
+    offered = set(report_chart_offer(report))
+    refused = [choice for choice in chosen if choice not in offered]
+    if refused:
+        raise ReportError(_("A chart chosen is not one this report can print."))
+    before = _chart_keys(report)
+    ReportChart.objects.filter(report=report).delete()
+    ReportChart.objects.bulk_create(
+        ReportChart(report=report, chart=chart, target_id=target, order=order)
+        for order, (chart, target) in enumerate(dict.fromkeys(chosen), 1)
+    )
+    audit.record(by=by, action="report-charts", instance=report, before=before,
+                 after=_chart_keys(report))  # fmt: skip
+
+
+def _chart_keys(report: Report) -> dict:
+    rows = ReportChart.objects.filter(report=report).values_list("chart", "target_id")
+    return {"charts": [f"{chart}:{target or ''}" for chart, target in rows]}
+
+
+def report_chart_offer(report: Report) -> list[ChartChoice]:
+    """The charts a federation's report may print: who sent on time, the assessments
+    of the units below, and one per target of the outline with figures to draw (the
+    page does not know yet which will have figures: every target with a number)."""
+    if report.department_id is not None or not entry.has_units_below(report):
+        return []
+    targets = report_targets(report.campaign, report.unit)
+    return [
+        (ReportChart.Chart.PROGRESS, None),
+        (ReportChart.Chart.ASSESSMENTS, None),
+        *((ReportChart.Chart.TARGET, t.pk) for t in targets if not meaning.is_qualitative(t)),
+    ]

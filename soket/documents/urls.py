@@ -12,6 +12,7 @@ urlpatterns = [
     path("viec/<uuid:pk>/tep", views.document_job_file, name="document_job_file"),
     path("bao-cao/<int:pk>/bieu-mau.xlsx", views.report_form_download, name="report_form_download"),
     path("bao-cao/<int:pk>/tai-len-bieu-mau/", views.report_form_upload, name="report_form_upload"),
+    path("bao-cao/<int:pk>/bieu-do/", views.report_charts, name="report_charts"),
     path("mau/", views.template_list, name="template_list"),
     path("mau/mac-dinh.docx", views.template_builtin, name="template_builtin"),
     path("mau/tai-len/", views.template_upload, name="template_upload"),

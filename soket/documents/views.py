@@ -15,21 +15,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from soket.campaigns.access import visible_campaigns
 from soket.campaigns.models import Campaign
 from soket.core import filecheck, params
 from soket.core.tabular import TableError
 from soket.documents import content, generate, jobs, pdf, report_form, services, word
-from soket.documents.models import DocumentJob, DocumentKind, DocumentTemplate
+from soket.documents.models import DocumentJob, DocumentKind, DocumentTemplate, ReportChart
 from soket.documents.template_builder import BUILTIN
 from soket.orgs import access
 from soket.orgs.http import AuthenticatedHttpRequest
 from soket.orgs.models import Unit
 from soket.reports import workflow
 from soket.reports.models import Report
-from soket.reports.selectors import report_detail_for
+from soket.reports.selectors import report_detail_for, report_targets
 from soket.reports.services import ReportError
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -307,3 +307,62 @@ def template_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     services.template_remove(template=template, by=request.user)
     messages.success(request, _("The built-in template is in use again."))
     return redirect("template_list")
+
+
+# The dashboard's charts a federation's report prints.
+
+CHART = "bieu-do"  # the form's field: "progress", "assessments" or "target:<id>"
+
+
+def _chart_value(choice: services.ChartChoice) -> str:
+    chart, target = choice
+    return f"{chart}:{target}" if target else chart
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_charts(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Choose which of the dashboard's charts the report's Word and PDF print, in the
+    order ticked (the same drawing as the page's, as an image)."""
+    report = _get_report_for_user(request, pk)
+    offer = services.report_chart_offer(report)
+    if not offer:
+        raise Http404
+    if not workflow.can_edit(request.user, report):
+        raise PermissionDenied
+    by_value = {_chart_value(choice): choice for choice in offer}
+    if request.method == "POST":
+        asked = request.POST.getlist(CHART)
+        unknown = [value for value in asked if value not in by_value]
+        if unknown:
+            messages.error(request, _("A chart chosen is not one this report can print."))
+        else:
+            try:
+                services.report_charts_set(
+                    report=report, by=request.user, chosen=[by_value[value] for value in asked]
+                )
+            except ReportError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("The report's document will print the charts chosen."))
+                return redirect(reverse("report_detail", args=[report.pk]))
+        chosen = set(asked)
+    else:
+        chosen = {
+            _chart_value((chart, target))
+            for chart, target in ReportChart.objects.filter(report=report).values_list(
+                "chart", "target_id"
+            )
+        }
+    targets = {t.pk: t for t in report_targets(report.campaign, report.unit)}
+    options = [
+        {
+            "value": value,
+            "label": f"{targets[target].code}. {targets[target].wording}"
+            if target
+            else ReportChart.Chart(chart).label,
+            "chosen": value in chosen,
+        }
+        for value, (chart, target) in by_value.items()
+    ]
+    return render(request, "documents/report_charts.html", {"report": report, "options": options})

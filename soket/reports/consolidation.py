@@ -30,7 +30,7 @@ from soket.audit import services as audit
 from soket.core import clock
 from soket.orgs.models import User
 from soket.orgs.names import short_name
-from soket.reports import limits, provenance, rollup, workflow
+from soket.reports import limits, provenance, rollup, searchable, workflow
 from soket.reports.models import Assessment, Figure, ItemAssessment, Report, SectionText
 from soket.reports.selectors import (
     evaluation_of,
@@ -338,7 +338,9 @@ def _fill_causes(report: Report, include_submitted: bool) -> list[str]:
     for row in short:
         causes = gathered.get(row.target.pk, "")
         if causes and not limits.too_long(causes, limits.SHORT_TEXT, ""):
-            Figure.objects.filter(pk=row.figure.pk).update(causes=causes)
+            Figure.objects.filter(pk=row.figure.pk).update(
+                causes=causes, folded_causes=searchable.causes_copy(causes)
+            )
             filled.append(row.target.code)
     return filled
 
@@ -450,12 +452,13 @@ def _write_text(report: Report, change: TextChange, row: Row, *, text: str) -> N
     key = "section_id"
     if kind == "item":
         model, key = ItemAssessment, "item_id"
+    copy = searchable.text_copy(text)
     if row is None:
         model.objects.create(
-            report=report, **{key: int(pk)}, text=text, drafted_text=change.compiled
+            report=report, **{key: int(pk)}, text=text, drafted_text=change.compiled, folded=copy
         )
     else:
-        model.objects.filter(pk=row.pk).update(text=text, drafted_text=change.compiled)
+        model.objects.filter(pk=row.pk).update(text=text, drafted_text=change.compiled, folded=copy)
 
 
 def _write_figure(report: Report, moved: MovedFigure, *, take: bool) -> None:

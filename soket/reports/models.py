@@ -97,11 +97,16 @@ class SectionText(models.Model):
     # The passages compiled from the reports below that the drafter last took or saw:
     # while `text` equals it, the drafter has not edited it and a redraft may replace it.
     drafted_text = models.TextField(blank=True)
+    # The report's own words folded for the lessons search (searchable.text_copy),
+    # written with `text` by every write.
+    folded = models.TextField(blank=True, editable=False, db_default="")
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["report", "section"], name="reports_section_once")
         ]
+        # The lessons search walks a section's texts in this order and stops at its page.
+        indexes = [models.Index(fields=["section", "report"], name="reports_section_report")]
 
     def __str__(self) -> str:
         return f"{self.report} — {self.section}"
@@ -132,12 +137,24 @@ class Figure(models.Model):
     )
     override_reason = models.TextField(_("reason for setting it by hand"), blank=True)
     causes = models.TextField(_("causes"), blank=True)
+    # The causes in the unit's own words folded for the lessons search
+    # (searchable.causes_copy), written with `causes` by every write.
+    folded_causes = models.TextField(blank=True, editable=False, db_default="")
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["report", "target"], name="reports_figure_once")
         ]
-        indexes = [models.Index(fields=["target", "report"], name="reports_figure_target")]
+        indexes = [
+            models.Index(fields=["target", "report"], name="reports_figure_target"),
+            # The lessons search walks the causes given, target by target: only the
+            # figures that give some (the others are most of them).
+            models.Index(
+                fields=["target", "report"],
+                condition=~Q(folded_causes=""),
+                name="reports_figure_causes",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.report} — {self.target.code}"
@@ -149,9 +166,12 @@ class ItemAssessment(models.Model):
     text = models.TextField(_("assessment"), blank=True)
     # As SectionText.drafted_text: the compilation from below last taken or seen.
     drafted_text = models.TextField(blank=True)
+    # As SectionText.folded.
+    folded = models.TextField(blank=True, editable=False, db_default="")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["report", "item"], name="reports_item_once")]
+        indexes = [models.Index(fields=["item", "report"], name="reports_item_report")]
 
     def __str__(self) -> str:
         return f"{self.report} — {self.item}"

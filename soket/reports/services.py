@@ -24,10 +24,19 @@ from django.utils.translation import gettext as _
 from soket.audit import services as audit
 from soket.campaigns.models import Campaign
 from soket.core import clock
-from soket.core.text import grouped
+from soket.core.text import clean_text, grouped
 from soket.notices.services import notify
 from soket.orgs.models import Department, Unit, User
-from soket.reports import entry, limits, running, validation, workflow
+from soket.reports import (
+    entry,
+    hooks,
+    limits,
+    provenance,
+    running,
+    searchable,
+    validation,
+    workflow,
+)
 from soket.reports.assessment import compare, ratio_percent
 from soket.reports.models import (
     Assessment,
@@ -162,7 +171,9 @@ def report_save(
 
     for section_id, text in (sections or {}).items():
         SectionText.objects.update_or_create(
-            report=report, section_id=section_id, defaults={"text": text}
+            report=report,
+            section_id=section_id,
+            defaults={"text": text, "folded": searchable.text_copy(text)},
         )
     for target_id, given in (figures or {}).items():
         Figure.objects.update_or_create(
@@ -173,15 +184,95 @@ def report_save(
                 "assessment_override": given.override,
                 "override_reason": given.override_reason,
                 "causes": given.causes,
+                "folded_causes": searchable.causes_copy(given.causes),
             },
         )
     for item_id, text in (items or {}).items():
         ItemAssessment.objects.update_or_create(
-            report=report, item_id=item_id, defaults={"text": text}
+            report=report,
+            item_id=item_id,
+            defaults={"text": text, "folded": searchable.text_copy(text)},
         )
     report.refresh_from_db()
     audit.record(by=by, action="save", instance=report, before=before, after=report_content(report))
     return report
+
+
+def quoted_in(text: str, *, source: str, passage: str) -> bool:
+    """Whether `passage` already stands in `text` under a source line naming `source`:
+    quoted before, or drafted from below under the same name."""
+    line = provenance.source_line(source)
+    return any(
+        provenance.source_line(found.source) == line and passage.strip() in found.text
+        for found in provenance.passages(text)
+        if found.source
+    )
+
+
+@transaction.atomic
+def report_quote(
+    *,
+    report: Report,
+    by: User,
+    text: str,
+    source: str,
+    section_id: int | None = None,
+    item_id: int | None = None,
+    revision: int | None = None,
+) -> bool:
+    """Add a passage of a report below to a section (or a review item's assessment) of
+    this report, under a source line naming who wrote it (`provenance.with_source`),
+    which the printed document leaves out as it does for drafted text.
+
+    Idempotent: a passage already there under the same source is not added again, so a
+    double click quotes once; returns whether it was added. An addition bumps the
+    revision, so a form of the report opened before it is refused on save and keeps its
+    text (an append loses nothing of anyone's, so it needs no revision of its own; one
+    given is checked like a save's)."""
+    if (section_id is None) == (item_id is None):
+        raise ValueError("a quote goes to one section or one review item")
+    require_permission(workflow.can_edit(by, report))
+    Report.objects.select_for_update().filter(pk=report.pk).get()  # one quote at a time
+    report.refresh_from_db()
+    require_editable(report)
+    passage = clean_text(text).strip()
+    if not passage or not source.strip():
+        raise ReportError(_("There is nothing to quote."))
+    model: type[SectionText] | type[ItemAssessment]
+    key: dict[str, int]
+    if section_id is not None:
+        model, key, where = SectionText, {"section_id": section_id}, _("A section of the report")
+    else:
+        assert item_id is not None
+        model, key, where = (
+            ItemAssessment,
+            {"item_id": item_id},
+            _("The assessment of a review item"),
+        )
+    row = model.objects.filter(report=report, **key).first()
+    current = row.text if row else ""
+    if quoted_in(current, source=source, passage=passage):
+        return False
+    if revision is not None and revision != report.revision:
+        raise ReportConflict
+    new = "\n\n".join(
+        part for part in (current.rstrip(), provenance.with_source(source, passage)) if part
+    )
+    problem = limits.too_long(new, limits.TEXT, where)
+    if problem:
+        raise ReportError(problem)
+    before = report_content(report)
+    bump_revision(report, report.revision)
+    model.objects.update_or_create(
+        defaults={"text": new, "folded": searchable.text_copy(new)},
+        report=report,
+        **key,  # type: ignore[arg-type]  # django-stubs reads **key as `defaults`
+    )
+    report.refresh_from_db()
+    audit.record(
+        by=by, action="quote", instance=report, before=before, after=report_content(report)
+    )
+    return True
 
 
 MAX_DOCUMENT_NUMBER = cast(int, Report._meta.get_field("document_number").max_length)
@@ -365,6 +456,11 @@ def report_transition(
     now = clock.now()
     fields: dict = {}
     if move is workflow.SUBMIT:
+        # What is checked is what goes up: no save may slip in between (it waits for
+        # the row), so a guard's or a check's reading still holds when the state moves.
+        Report.objects.select_for_update().filter(pk=report.pk).values_list("pk").get()
+        for guard in hooks.submit_guards:  # the rules of the apps above (drafting's adoption)
+            guard(report)
         problems = _stored_errors(report) + _missing_causes(report)
         if problems:
             raise ReportIncomplete(problems)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from soket.campaigns.access import can_administer, visible_campaigns
 from soket.campaigns.models import Campaign
-from soket.campaigns.selectors import campaign_list_for, participating_units
+from soket.campaigns.selectors import campaign_list_for, participating_units, tasks_for
 from soket.core import filecheck, params
 from soket.orgs import access
 from soket.orgs.http import AuthenticatedHttpRequest
@@ -707,7 +707,10 @@ def validation_rule_remove(
 @login_required
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The person's campaigns and what is due from them, with each report's true state:
-    sent and accepted reports are not overdue, and a returned one says why."""
+    sent and accepted reports are not overdue, and a returned one says why; and the
+    steering committees' tasks in their charge."""
     campaigns = campaign_list_for(user=request.user)
     due = selectors.due_for(user=request.user, campaigns=campaigns)
-    return render(request, "reports/home.html", {"campaigns": campaigns, "due_items": due})
+    tasks = tasks_for(user=request.user, today=lateness.today())
+    context = {"campaigns": campaigns, "due_items": due, "my_tasks": tasks}
+    return render(request, "reports/home.html", context)

@@ -17,6 +17,7 @@ new route cannot be added without saying who may use it.
 
 from __future__ import annotations
 
+import datetime
 import io
 import shutil
 import tempfile
@@ -36,11 +37,20 @@ from django.test import TestCase, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from soket.audit.models import Entry
-from soket.campaigns.models import Amendment, Campaign, OutlineSection, Participation, Recipient
+from soket.campaigns.models import (
+    Amendment,
+    Campaign,
+    CommitteeTask,
+    OutlineSection,
+    Participation,
+    Recipient,
+    SteeringMember,
+)
 from soket.core import clock
 from soket.documents import report_form
 from soket.documents.models import DocumentJob, DocumentTemplate
 from soket.documents.template_builder import BUILTIN
+from soket.lessons import selectors as lessons_selectors
 from soket.notices.models import Notice
 from soket.orgs.models import Department, Role, Unit, User
 from soket.orgs.services import role_grant
@@ -505,6 +515,145 @@ def rule_remove(key):
     return build
 
 
+def chart(name):
+    return lambda key: lambda t, who: Call([t.campaigns[key].pk, name])
+
+
+def quoted(key):
+    """A paragraph of a report sent up from below `key`, quoted into `key`'s own draft
+    (the lessons page of province A's campaign, opened at `key`)."""
+    below = {"A1": "A1-01", "A2": "A2-01", "A": "A1"}[key]
+
+    def build(t, who):
+        text = "Bài học kinh nghiệm: bám sát cơ sở."
+        item = services.report_save(
+            report=Report.objects.get(pk=t.reports[below].pk), by=t.people[SUPER],
+            revision=Report.objects.get(pk=t.reports[below].pk).revision,
+            sections={t.section.pk: text},
+        )  # fmt: skip
+        t.put_in_state(below, SUBMITTED)
+        row = SectionText.objects.get(report=item, section=t.section)
+        return Call(
+            [t.campaigns["A"].pk],
+            {"don-vi": t.units[key].pk, "loai": "doan-van", "dong": row.pk, "doan": 0,
+             "dau": lessons_selectors.fingerprint(text)},
+        )  # fmt: skip
+
+    return build
+
+
+# The committee's tasks (soket/campaigns/workplan.py).
+def tasks_page(key):
+    return lambda t, who: Call([t.campaigns[key].pk])
+
+
+def committee_head(campaign):
+    return SteeringMember.objects.create(
+        campaign=campaign, order=1, position="Chủ tịch", committee_role="head"
+    )
+
+
+def tasks_save(key):
+    def build(t, who):
+        campaign = t.campaigns[key]
+        head = committee_head(campaign)
+        return Call([campaign.pk], {
+            "revision": campaign.tasks_revision, "task-TOTAL_FORMS": "1",
+            "task-INITIAL_FORMS": "0", "task-0-title": "Xây dựng đề cương",
+            "task-0-owner": f"m{head.pk}", "task-0-status": "not_started",
+            "task-0-due_on": "30/11/2015",
+        })  # fmt: skip
+
+    return build
+
+
+def tasks_draw(key):
+    def build(t, who):
+        campaign = t.campaigns[key]
+        committee_head(campaign)
+        return Call([campaign.pk], {"revision": campaign.tasks_revision})
+
+    return build
+
+
+def task_status(key):
+    """Province A's task in the charge of its Ban Tổ chức; the districts' of a member
+    without an account."""
+
+    def build(t, who):
+        campaign = t.campaigns[key]
+        owner = (
+            {"department": t.departments["to-chuc"]}
+            if key == "A"
+            else {"member": committee_head(campaign)}
+        )
+        task = CommitteeTask.objects.create(campaign=campaign, order=1, title="Việc", **owner)
+        return Call([campaign.pk, task.pk], {"status": "done"})
+
+    return build
+
+
+# The drafting of a report (soket/drafting): a round of comments on key's report, its
+# reader the viewer of A1 for A1's report, else a person of the report's unit.
+def drafting_reader(t, key):
+    if key == "A1":
+        return t.people[VIEWER]
+    return someone_at(t, "A" if key in t.departments else key)
+
+
+def comment_round_of(t, key):
+    from soket.drafting import services as drafting
+
+    return drafting.round_open(
+        report=t.reports[key], by=t.senders[key], readers=[drafting_reader(t, key)],
+        due_on=datetime.date(2099, 12, 31),
+    )  # fmt: skip
+
+
+def circulated(key):
+    def build(t, who):
+        reader = drafting_reader(t, key)
+        return Call([t.reports[key].pk], {"readers": [reader.pk], "due_on": "31/12/2099"})
+
+    return build
+
+
+def comment_round_page(key):
+    return lambda t, who: Call([comment_round_of(t, key).pk])
+
+
+def commented(key):
+    return lambda t, who: Call([comment_round_of(t, key).pk], {"section": "", "text": "Góp ý"})
+
+
+def comment_answered(key):
+    def build(t, who):
+        from soket.drafting import services as drafting
+
+        round_ = comment_round_of(t, key)
+        reader = round_.readers.get().user
+        comment = drafting.comment_add(round=round_, by=reader, section=None, text="Góp ý")
+        return Call([comment.pk], {"answer": "taken"})
+
+    return build
+
+
+def presented(key):
+    return lambda t, who: Call([t.reports[key].pk], {"conference_on": "01/12/2015"})
+
+
+def adopted(key):
+    def build(t, who):
+        from soket.drafting import services as drafting
+
+        drafting.presentation_record(
+            report=t.reports[key], by=t.senders[key], conference_on=datetime.date(2015, 12, 1)
+        )
+        return Call([t.reports[key].pk], {"adopted_on": "02/12/2015"})
+
+    return build
+
+
 DRAFT, SUBMITTED, ACCEPTED = Report.State.DRAFT, Report.State.SUBMITTED, Report.State.ACCEPTED
 REPORTS = {"O": "A1", "S": "A2", "A": "A", "D": "to-chuc", "E": "tuyen-giao"}
 REVIEWED = {"B": "A1-01", "S": "A2-01", "O": "A1", "D": "to-chuc"}
@@ -572,6 +721,29 @@ MATRIX = [
     # (A1's people open it at A1; the unit named in the query string, every person at
     # every unit: soket/analysis/tests/test_scope_matrix.py); a draft or a deployment
     # has none. One target's units below exist only where the outline links it (A's).
+    # The dashboard: read as the target analysis is, at the units of one's scope; a draft or a
+    # deployment has none. Its charts are scoped as the page; where no unit of the person's
+    # takes part (O, S) the page says so and there is no chart to draw (404).
+    row("dashboard", "GET", each(THREE, campaign), a1="OA", dept="OSA"),
+    row("dashboard", "GET", each(THREE, draft), superuser=""),
+    row("dashboard", "GET", {"O": deployment("issued")}, superuser=""),
+    row("dashboard_chart_svg", "GET", each(THREE, chart("tien-do")),
+        a1="A", dept="A", superuser="A"),
+    row("dashboard_chart_svg", "GET", each(THREE, chart("danh-gia")),
+        a1="A", dept="A", superuser="A"),
+    row("dashboard_chart_png", "GET", each(THREE, chart("danh-gia")),
+        a1="A", dept="A", superuser="A"),
+    # The charts a federation's report prints: chosen by its writers; a department's report
+    # has none (404 for everyone).
+    row("report_charts", "GET", each(REPORTS, report), writers="O", superuser="OSA"),
+    row("report_charts", "POST", each(REPORTS, lambda key: report(key, **{"bieu-do": "progress"})),
+        writers="O", superuser="OSA"),
+    row("lessons", "GET", each(THREE, campaign), a1="OA", dept="OSA"),
+    row("lessons", "GET", each(THREE, draft), superuser=""),
+    row("lessons", "GET", {"O": deployment("issued")}, superuser=""),
+    # A passage is quoted into the quoter's own unit's draft: its writers only (the
+    # department's people write their thematic report, not the committee's draft).
+    row("lesson_quote", "POST", each(THREE, quoted), writers="O"),
     row("target_analysis", "GET", each(THREE, campaign), a1="OA", dept="OSA"),
     row("target_analysis", "GET", each(THREE, draft), superuser=""),
     row("target_analysis", "GET", {"O": deployment("issued")}, superuser=""),
@@ -594,6 +766,24 @@ MATRIX = [
         heads="B"),
     row("report_move", "POST", each(REVIEWED, lambda key: move(key, "mo-lai", ACCEPTED)),
         heads="B"),
+    # The committee's tasks: written by the campaign's own administrators (an issued plan's
+    # too, without amendment); a task's status by those in charge of it and the administrators.
+    row("campaign_tasks", "GET", each(THREE, tasks_page), admin="O"),
+    row("campaign_tasks", "POST", each(THREE, tasks_save), admin="O"),
+    row("campaign_tasks_draw", "POST", each(THREE, tasks_draw), admin="O"),
+    row("campaign_task_status", "POST", each(THREE, task_status), admin="O", dept="A"),
+    # The drafting of a report: seen by whoever sees the report; written by its writers;
+    # a round read by its readers and the report's writers, commented on by its readers
+    # only (A1's is read by A1's viewer; every other round by someone of its unit).
+    row("drafting_detail", "GET", each(REPORTS, report), a1="O", dept="OSADE"),
+    row("draft_compare", "GET", each(REPORTS, report), a1="O", dept="OSADE"),
+    row("draft_version_keep", "POST", each(REPORTS, report), writers="O", dept="D"),
+    row("comment_round_open", "POST", each(REPORTS, circulated), writers="O", dept="D"),
+    row("comment_round", "GET", each(REPORTS, comment_round_page), a1="O", dept="D"),
+    row("comment_add", "POST", each(REPORTS, commented), viewer="O", superuser=""),
+    row("comment_answer", "POST", each(REPORTS, comment_answered), writers="O", dept="D"),
+    row("draft_presented", "POST", each(REPORTS, presented), writers="O", dept="D"),
+    row("draft_adopted", "POST", each(REPORTS, adopted), writers="O", dept="D"),
     row("attachment_add", "POST", each(REPORTS, attach), writers="O", dept="D"),
     row("attachment_download", "GET", each(REPORTS, attachment), a1="O", dept="OSADE"),
     row("attachment_remove", "POST", each(REPORTS, attachment), writers="O", dept="D"),

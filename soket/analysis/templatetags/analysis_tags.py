@@ -4,6 +4,7 @@ resolutions.meaning, which prints them for the documents too."""
 from decimal import Decimal
 
 from django import template
+from django.utils.html import format_html_join
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -46,3 +47,14 @@ def change(target: Target, amount: Decimal | None) -> str:
         points = _("percentage points")  # outside the f-string, where makemessages finds it
         return f"{sign}{text} {points}"
     return f"{sign}{figure(target, amount)}"
+
+
+@register.simple_tag
+def matrix_cells(line) -> str:
+    """A row's cells of the achievement matrix, written at once: a national viewer's
+    matrix has 1,260 of them, too many for a loop of the template language."""
+    return format_html_join(
+        "",
+        '<td class="cell assess-{}" title="{}">{}</td>',
+        ((cell.category, cell.title, cell.symbol) for cell in line.cells),
+    )
