@@ -209,6 +209,7 @@ def dashboard_chart(
     drawn = charts.drawing(chart_function, *data, file_format=file_format)
     response = HttpResponse(drawn.content, charts.FORMATS[file_format])
     response["Cache-Control"] = "private, max-age=60"
+    patch_vary_headers(response, ["Cookie"])  # the language chosen: its words are drawn
     response["ETag"] = f'"{drawn.key}"'
     return response
 
