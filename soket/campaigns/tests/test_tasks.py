@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test import override_settings
@@ -426,7 +427,12 @@ class RemindersTestCase(TasksTestCase):
         text = Notice.objects.filter(user=self.dave).get().text
         self.assertIn("Trình BTV", text)
         self.assertIn("Chánh Văn phòng", text)
-        self.assertIn("administrator of the plan", text)
+        with translation.override(settings.LANGUAGE_CODE):  # what reminders are written in
+            expected = gettext(
+                "Nobody in charge of it (%(owner)s) has an account to be reminded: you are "
+                "told as an administrator of the plan."
+            )
+        self.assertIn(expected % {"owner": "Chánh Văn phòng"}, text)
 
     def test_a_department_nobody_writes_for_reminds_the_administrators(self):
         empty = Department.objects.create(unit=self.province_a, code="van-phong", name="Văn phòng")
@@ -447,7 +453,12 @@ class RemindersTestCase(TasksTestCase):
         self.assertEqual(reminders.sweep(today=D(2016, 1, 31)), 1)
         self.assertEqual(reminders.sweep(today=D(2016, 1, 31)), 0)
         self.assertEqual(self.notices(self.sam), [f"task:{task.pk}:20160131:due"])
-        self.assertIn("Today, 31/01/2016", Notice.objects.get().text)
+        with translation.override(settings.LANGUAGE_CODE):  # what reminders are written in
+            expected = gettext(
+                "Today, %(day)s, the committee's task “%(task)s” (%(campaign)s) is due."
+            )
+        values = {"day": "31/01/2016", "task": "Trình BTV", "campaign": self.campaign.title}
+        self.assertIn(expected % values, Notice.objects.get().text)
 
 
 class TimelineTestCase(TasksTestCase):
