@@ -37,7 +37,7 @@ from soket.audit import services as audit
 from soket.campaigns.models import OutlineSection
 from soket.campaigns.selectors import report_outline
 from soket.core import clock
-from soket.core.text import grouped
+from soket.core.text import clean_text, grouped
 from soket.drafting.models import Comment, CommentRound, DraftingRecord, DraftVersion, Reader
 from soket.drafting.selectors import eligible_readers, unanswered
 from soket.notices.services import notify
@@ -218,7 +218,7 @@ def comment_add(
     round_ = CommentRound.objects.select_related("report").get(pk=round.pk)
     if not Reader.objects.filter(round=round_, user_id=by.pk, user__is_active=True).exists():
         raise DraftingError(_("You are not among the readers of this draft."))
-    text = text.replace("\r\n", "\n").strip()
+    text = clean_text(text).strip()
     if round_.closed_at is not None:
         raise DraftingError(
             _("Comments on this draft are closed: it has been presented to the conference.")
@@ -270,7 +270,7 @@ def comment_answer(*, comment: Comment, by: User, answer: str, reason: str = "")
     report = comment.round.report
     _require_drafter(by, report)
     _require_editable(report)
-    reason = reason.replace("\r\n", "\n").strip()
+    reason = clean_text(reason).strip()
     if answer not in Answer.values:
         raise DraftingError(_("Say whether the comment is taken or not."))
     if answer == Answer.NOT_TAKEN and not reason:

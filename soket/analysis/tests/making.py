@@ -9,6 +9,7 @@ from soket.orgs.models import Unit, User
 from soket.reports import services
 from soket.reports.models import Report
 from soket.reports.services import FigureInput
+from soket.testing import CampaignTestCase, make_operators
 
 
 def operators() -> tuple[User, User]:
@@ -45,3 +46,26 @@ def report(
     if state == Report.State.RETURNED:
         item = services.report_return(report=item, by=reviewer, reason="Xem lại")
     return item
+
+
+class TwoDistrictsTestCase(CampaignTestCase):
+    """CampaignTestCase with the operators, district A1's report accepted (a sum of
+    1,234, a ratio of 1/3 that falls short with its causes) and district A2's sent (a
+    sum of 66), and `carol`, a viewer of the province, logged in."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        make_operators()
+
+    def setUp(self):
+        report(
+            self.campaign,
+            self.district_a1,
+            {
+                self.t_sum.pk: numbers(1234),
+                self.t_ratio.pk: numbers(numerator=1, denominator=3, causes="Thiếu cán bộ"),
+            },
+        )
+        report(self.campaign, self.district_a2, {self.t_sum.pk: numbers(66)}, state="submitted")
+        self.client.force_login(self.carol)

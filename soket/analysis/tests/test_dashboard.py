@@ -12,29 +12,15 @@ from django.utils import translation
 from PIL import Image
 
 from soket.analysis import charts, dashboard, selectors
-from soket.analysis.tests.making import numbers, report
+from soket.analysis.tests.making import TwoDistrictsTestCase, numbers, report
 from soket.resolutions import meaning
-from soket.testing import CampaignTestCase, make_operators, make_target
+from soket.testing import make_target
 
 
-class DashboardTestCase(CampaignTestCase):
-    @classmethod
-    def setUpTestData(cls):
-        super().setUpTestData()
-        make_operators()
-
+class DashboardTestCase(TwoDistrictsTestCase):
     def setUp(self):
-        report(
-            self.campaign,
-            self.district_a1,
-            {
-                self.t_sum.pk: numbers(1234),
-                self.t_ratio.pk: numbers(numerator=1, denominator=3, causes="Thiếu cán bộ"),
-            },
-        )
-        report(self.campaign, self.district_a2, {self.t_sum.pk: numbers(66)}, state="submitted")
+        super().setUp()
         self.url = reverse("dashboard", args=[self.campaign.pk])
-        self.client.force_login(self.carol)
 
     def chart(self, name, file_format="svg", **query):
         url = reverse(f"dashboard_chart_{file_format}", args=[self.campaign.pk, name])

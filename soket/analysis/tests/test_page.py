@@ -5,30 +5,16 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from soket.analysis.tests.making import numbers, report
+from soket.analysis.tests.making import TwoDistrictsTestCase
 from soket.campaigns.models import Campaign
 from soket.orgs.models import Role
-from soket.testing import CampaignTestCase, make_operators, make_target, make_user
+from soket.testing import make_target, make_user
 
 
-class PageTestCase(CampaignTestCase):
-    @classmethod
-    def setUpTestData(cls):
-        super().setUpTestData()
-        make_operators()
-
+class PageTestCase(TwoDistrictsTestCase):
     def setUp(self):
-        report(
-            self.campaign,
-            self.district_a1,
-            {
-                self.t_sum.pk: numbers(1234),
-                self.t_ratio.pk: numbers(numerator=1, denominator=3, causes="Thiếu cán bộ"),
-            },
-        )
-        report(self.campaign, self.district_a2, {self.t_sum.pk: numbers(66)}, state="submitted")
+        super().setUp()
         self.url = reverse("target_analysis", args=[self.campaign.pk])
-        self.client.force_login(self.carol)
 
     def get(self, **query):
         return self.client.get(self.url, query)

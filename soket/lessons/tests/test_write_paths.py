@@ -68,7 +68,7 @@ class CopiesInStepTestCase(CampaignTestCase):
 
     def test_taking_and_keeping_a_change_write_the_copies(self):
         self.grassroots_sends()
-        sender, reviewer = operators()
+        sender, _reviewer = operators()
         district = services.report_for(campaign=self.campaign, unit=self.district_a1)
         district = consolidation.report_draft_from_below(
             report=district, by=sender, revision=district.revision
@@ -78,37 +78,33 @@ class CopiesInStepTestCase(CampaignTestCase):
             report=district, by=sender, revision=district.revision,
             sections={self.section_lessons.pk: "Ý kiến riêng của huyện.\n\n" + text.text},
         )  # fmt: skip
+        self.grassroots_changes_and_district_decides(
+            district, "Bài học mới về thương lượng.", consolidation.report_keep_change
+        )
+        self.assert_in_step()
+        self.assertIn("y kien rieng cua huyen", SectionText.objects.get(
+            report=district, section=self.section_lessons).folded)  # fmt: skip
+        self.grassroots_changes_and_district_decides(
+            district, "Bài học khác nữa.", consolidation.report_take_change
+        )
+        self.assert_in_step()
+
+    def grassroots_changes_and_district_decides(self, district, text, decide):
+        """Grassroots A1-01's lessons reopened, rewritten as `text` and accepted again;
+        the district keeps or takes (`decide`) the change seen from below."""
+        sender, reviewer = operators()
         grassroots = services.report_for(campaign=self.campaign, unit=self.grassroots_a1)
         grassroots = services.report_reopen(report=grassroots, by=reviewer, reason="Bổ sung")
         services.report_save(
             report=grassroots, by=sender, revision=grassroots.revision,
-            sections={self.section_lessons.pk: "Bài học mới về thương lượng."},
+            sections={self.section_lessons.pk: text},
         )  # fmt: skip
         grassroots = services.report_submit(report=grassroots, by=sender, warnings_confirmed=True)
         services.report_accept(report=grassroots, by=reviewer)
         district.refresh_from_db()
         change = consolidation.changes_below(report=district).sections[0]
-        consolidation.report_keep_change(
-            report=district, by=sender, revision=district.revision, key=change.key,
-            seen=change.seen,
-        )  # fmt: skip
-        self.assert_in_step()
-        self.assertIn("y kien rieng cua huyen", SectionText.objects.get(
-            report=district, section=self.section_lessons).folded)  # fmt: skip
-        grassroots = services.report_reopen(report=grassroots, by=reviewer, reason="Lần nữa")
-        services.report_save(
-            report=grassroots, by=sender, revision=grassroots.revision,
-            sections={self.section_lessons.pk: "Bài học khác nữa."},
-        )  # fmt: skip
-        grassroots = services.report_submit(report=grassroots, by=sender, warnings_confirmed=True)
-        services.report_accept(report=grassroots, by=reviewer)
-        district.refresh_from_db()
-        change = consolidation.changes_below(report=district).sections[0]
-        consolidation.report_take_change(
-            report=district, by=sender, revision=district.revision, key=change.key,
-            seen=change.seen,
-        )  # fmt: skip
-        self.assert_in_step()
+        decide(report=district, by=sender, revision=district.revision, key=change.key,
+               seen=change.seen)  # fmt: skip
 
     def test_a_quote_writes_the_copy(self):
         sender, _reviewer = operators()
