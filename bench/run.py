@@ -39,6 +39,7 @@ from bench import (  # noqa: E402
     lessons,
     pdf,
     reporting,
+    surveys,
 )
 
 # In this order: each builds on the tree the first one builds.
@@ -49,6 +50,7 @@ BENCHMARKS = {
     "analysis": analysis,
     "dashboard": dashboard,
     "lessons": lessons,
+    "surveys": surveys,
     "documents": documents,
     "pdf": pdf,
     "deployments": deployments,

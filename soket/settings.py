@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "soket.analysis",
     "soket.lessons",
     "soket.drafting",
+    "soket.surveys",
     "soket.documents",
     "soket.notices",
     "soket.people",

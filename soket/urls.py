@@ -18,6 +18,7 @@ urlpatterns = [
     path("bao-cao/", include("soket.analysis.urls")),
     path("bao-cao/", include("soket.lessons.urls")),
     path("bao-cao/", include("soket.drafting.urls")),
+    path("khao-sat/", include("soket.surveys.urls")),
     path("van-ban/", include("soket.documents.urls")),
     path("thong-bao/", notice_views.notice_list, name="notice_list"),
     path("thong-bao/da-doc/", notice_views.notices_read, name="notices_read"),

@@ -15,6 +15,7 @@ from soket.demo import data
 from soket.demo.committee import load_demo_committee_tasks
 from soket.demo.drafting import load_demo_drafting
 from soket.demo.reports import load_demo_reports
+from soket.demo.surveys import load_demo_survey
 from soket.orgs import services as org_services
 from soket.orgs.models import Department, Role, Unit, UnitKind, User
 from soket.reports import running
@@ -31,6 +32,7 @@ def load_demo() -> None:
     load_demo_reports(campaign, actor=User.objects.get(username="quantri"))
     load_demo_committee_tasks(campaign, actor=User.objects.get(username=data.PROVINCE_ADMIN))
     load_demo_drafting(campaign)
+    load_demo_survey(campaign)
     _load_validation_rule(campaign)
     # A bulk load, partly behind the services' back: rollups and counts recomputed once.
     running.rebuild(campaign=campaign)

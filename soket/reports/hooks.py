@@ -1,4 +1,5 @@
-"""Checks that apps above reports add to a report's submission.
+"""What apps above reports add to it: checks on a report's submission, and reminder
+sweeps run with the reports' own.
 
 Reports may not import the apps built on them (the layers in pyproject), yet a rule
 of theirs can decide whether a report may go up: drafting's, that a report whose
@@ -24,3 +25,18 @@ def register_submit_guard(guard: SubmitGuard) -> None:
     """Add a guard once (ready() may run more than once in tests)."""
     if guard not in submit_guards:
         submit_guards.append(guard)
+
+
+# The reminder sweeps of apps above (the surveys'): reminders.sweep_all runs each after
+# the reports' and the committees' tasks', wherever reminders are sent (the runner's
+# daily task, the send_reminders command). A sweep takes `today` and returns how many
+# notices it created.
+ReminderSweep = Callable[..., int]
+
+reminder_sweeps: list[ReminderSweep] = []
+
+
+def register_reminder_sweep(sweep: ReminderSweep) -> None:
+    """Add a sweep once (ready() may run more than once in tests)."""
+    if sweep not in reminder_sweeps:
+        reminder_sweeps.append(sweep)

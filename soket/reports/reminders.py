@@ -23,12 +23,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from soket.campaigns import reminders as task_reminders
 from soket.campaigns.deadlines import plan_of
 from soket.campaigns.models import Campaign, Deadline
 from soket.notices.models import Notice
 from soket.notices.services import notify, notify_all
 from soket.orgs.models import Department, Unit, User
-from soket.reports import completeness, counts, lateness, selectors, workflow
+from soket.reports import completeness, counts, hooks, lateness, selectors, workflow
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,13 @@ def sweep(*, today: datetime.date) -> int:
     """
     with translation.override(settings.LANGUAGE_CODE):
         return _sweep(today)
+
+
+def sweep_all(*, today: datetime.date) -> int:
+    """Every reminder sweep: the reports', the committees' tasks', and the registered ones;
+    returns how many notices were created."""
+    created = sweep(today=today) + task_reminders.sweep(today=today)
+    return created + sum(other(today=today) for other in hooks.reminder_sweeps)
 
 
 def _sweep(today: datetime.date) -> int:

@@ -5,21 +5,20 @@ Every task here must be safe to run twice, or twice at once (see soket.core.work
 
 from django_tasks import task
 
-from soket.campaigns import reminders as task_reminders
 from soket.notices.tasks import deliver_and_follow_up
 from soket.reports import announcing, lateness, reminders
 
 
 @task()
 def sweep_reminders() -> dict:
-    """Send the reminders due today (reports and the committees' tasks) and deliver their
-    e-mails.
+    """Send the reminders due today (reports, the committees' tasks, surveys) and deliver
+    their e-mails.
 
     Run twice, it notifies nobody twice (every reminder has a key) and sends no mail
     twice (mails are claimed before they are sent and marked once the relay has them).
     """
     today = lateness.today()
-    created = reminders.sweep(today=today) + task_reminders.sweep(today=today)
+    created = reminders.sweep_all(today=today)
     return {"notices": created, **deliver_and_follow_up()}
 
 

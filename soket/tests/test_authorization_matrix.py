@@ -64,6 +64,18 @@ from soket.reports.models import (
     ValidationRule,
 )
 from soket.resolutions.models import Target
+from soket.surveys import spreadsheet as survey_spreadsheet
+from soket.surveys.models import (
+    Answer,
+    Choice,
+    Question,
+    Respondent,
+    Response,
+    Section,
+    Stratum,
+    Survey,
+    Token,
+)
 from soket.testing import make_kinds, make_resolution, make_target, make_unit, make_user
 
 ANON, NONE, VIEWER, REPORTER, APPROVER, ADMIN, DEPT_W, DEPT_A, SUPER = (
@@ -659,6 +671,154 @@ REPORTS = {"O": "A1", "S": "A2", "A": "A", "D": "to-chuc", "E": "tuyen-giao"}
 REVIEWED = {"B": "A1-01", "S": "A2-01", "O": "A1", "D": "to-chuc"}
 
 
+# The surveys (soket/surveys): each federation of THREE runs a survey of its units below
+# in province A's campaign, open, with one number and one choice question; province A
+# also runs a worker survey of A1, A1-01 and A2 with two questionnaires each.
+
+
+def survey(key, state="open"):
+    """`key`'s unit survey, in `state` (a draft keeps its questions and respondents)."""
+
+    def build(t, who):
+        item = t.surveys[key]
+        return Call([item.pk], {}, lambda: Survey.objects.filter(pk=item.pk).update(state=state))
+
+    return build
+
+
+def survey_posted(key, state="draft", **data):
+    def build(t, who):
+        item = t.surveys[key]
+        return Call(
+            [item.pk], {"revision": item.revision, **data},
+            lambda: Survey.objects.filter(pk=item.pk).update(state=state),
+        )  # fmt: skip
+
+    return build
+
+
+def survey_edited(key):
+    return survey_posted(key, title="Khảo sát mới", respondents="units")
+
+
+def survey_question_added(key):
+    return survey_posted(key, label="Câu hỏi mới", kind="text", code="moi")
+
+
+def survey_drawn(key):
+    """Every unit below of every kind asked, drawn again on the draft."""
+
+    def build(t, who):
+        call = survey_posted(key, selection="all")(t, who)
+        asked = SURVEYED_BELOW[key]
+        call.data["kinds"] = sorted({t.units[code].kind_id for code in asked})
+        to_draft = call.prepare
+        assert to_draft is not None
+
+        def prepare():
+            to_draft()  # and no answer yet: a survey answered is not drawn again
+            Response.objects.filter(respondent__survey=t.surveys[key]).delete()
+
+        call.prepare = prepare
+        return call
+
+    return build
+
+
+def survey_section(key, state="draft", **data):
+    def build(t, who):
+        item = t.surveys[key]
+        return Call(
+            [t.survey_sections[key].pk], {"revision": item.revision, **data},
+            lambda: Survey.objects.filter(pk=item.pk).update(state=state),
+        )  # fmt: skip
+
+    return build
+
+
+def survey_question(key, state="draft", **data):
+    def build(t, who):
+        item = t.surveys[key]
+        return Call(
+            [t.survey_questions[key].pk], {"revision": item.revision, **data},
+            lambda: Survey.objects.filter(pk=item.pk).update(state=state),
+        )  # fmt: skip
+
+    return build
+
+
+def new_survey(key):
+    """A survey of the campaign of `key`, run by its unit or, in province A's campaign,
+    by district A1 (a unit taking part in it)."""
+    owner = {"A1": "A1", "A2": "A2", "A": "A1"}[key]
+    return lambda t, who: Call(
+        [t.campaigns[key].pk],
+        {"owner": t.units[owner].pk, "title": "Khảo sát", "respondents": "units"},
+    )
+
+
+SURVEYED_BELOW = {"A1": ["A1-01"], "A2": ["A2-01"], "A": ["A1", "A2"]}
+
+
+def survey_answered(survey_key, unit_key, **data):
+    """`unit_key`'s answer to `survey_key`'s unit survey (which it has answered before)."""
+
+    def build(t, who):
+        made = t.surveys[survey_key]
+        response = Response.objects.get(respondent__survey=made, respondent__unit=t.units[unit_key])
+        return Call([made.pk, t.units[unit_key].pk], {"revision": response.revision, **data})
+
+    return build
+
+
+SURVEY_ANSWERS = {"O": ("A", "A1"), "S": ("A", "A2"), "B": ("A1", "A1-01")}
+
+
+def survey_answer(**data):
+    return {
+        letter: survey_answered(survey_key, unit_key, **data)
+        for letter, (survey_key, unit_key) in SURVEY_ANSWERS.items()
+    }
+
+
+def survey_form_upload(letter):
+    survey_key, unit_key = SURVEY_ANSWERS[letter]
+
+    def build(t, who):
+        respondent = Respondent.objects.get(survey=t.surveys[survey_key], unit=t.units[unit_key])
+        book = openpyxl.load_workbook(io.BytesIO(survey_spreadsheet.form_xlsx(respondent)))
+        sheet = book[survey_spreadsheet.FORM]
+        for row in sheet.iter_rows(min_row=2):
+            if row[0].value == "so":
+                row[3].value = "7"
+        buffer = io.BytesIO()
+        book.save(buffer)
+        upload = SimpleUploadedFile("phieu.xlsx", buffer.getvalue())
+        return Call([t.surveys[survey_key].pk, t.units[unit_key].pk], {"file": upload})
+
+    return build
+
+
+def anonymous_questionnaire(t, who):
+    return Call(["bi-mat-A1-01-1"], {"q-so": "6"})
+
+
+def survey_workers(t, who):
+    return Call([t.worker_survey.pk])
+
+
+def survey_chart(key):
+    return lambda t, who: Call([t.surveys[key].pk, "co", "svg"])
+
+
+def survey_quote(key):
+    return lambda t, who: Call([t.surveys[key].pk], {"cau-hoi": "so", "muc": t.section.pk})
+
+
+def survey_tokens_of(unit_key):
+    return lambda t, who: Call([t.worker_survey.pk, t.units[unit_key].pk])
+
+
 def each(letters: dict[str, str], build) -> dict[str, Callable]:
     return {letter: build(key) for letter, key in letters.items()}
 
@@ -784,6 +944,59 @@ MATRIX = [
     row("comment_answer", "POST", each(REPORTS, comment_answered), writers="O", dept="D"),
     row("draft_presented", "POST", each(REPORTS, presented), writers="O", dept="D"),
     row("draft_adopted", "POST", each(REPORTS, adopted), writers="O", dept="D"),
+    # Surveys: listed with their campaign; written, drawn, opened and closed by the
+    # administrators of the unit that runs one (O); an open one is seen along the line
+    # (A1's people see A1's and province A's); a draft only by its administrators.
+    row("survey_list", "GET", each(THREE, campaign), a1="OA", dept="OSA"),
+    row("survey_create", "POST", each(THREE, new_survey), admin="OA"),
+    row("survey_detail", "GET", each(THREE, survey), a1="OA", dept="OSA"),
+    row("survey_detail", "GET", each(THREE, lambda key: survey(key, "draft")), admin="O"),
+    row("survey_edit", "GET", each(THREE, lambda key: survey(key, "draft")), admin="O"),
+    row("survey_edit", "POST", each(THREE, survey_edited), admin="O"),
+    row("survey_section_add", "POST",
+        each(THREE, lambda key: survey_posted(key, heading="Phần mới")), admin="O"),
+    row("survey_section_edit", "GET", each(THREE, survey_section), admin="O"),
+    row("survey_section_edit", "POST",
+        each(THREE, lambda key: survey_section(key, heading="Phần đổi tên")), admin="O"),
+    row("survey_question_add", "GET", each(THREE, lambda key: survey(key, "draft")), admin="O"),
+    row("survey_question_add", "POST", each(THREE, survey_question_added), admin="O"),
+    row("survey_question_edit", "GET", each(THREE, survey_question), admin="O"),
+    row("survey_question_edit", "POST",
+        each(THREE, lambda key: survey_question(key, label="Số đoàn viên mới", kind="number",
+                                                 code="so")), admin="O"),
+    row("survey_question_delete", "POST", each(THREE, survey_question), admin="O"),
+    row("survey_open", "POST", each(THREE, lambda key: survey_posted(key)), admin="O"),
+    row("survey_close", "POST", each(THREE, lambda key: survey_posted(key, "open")),
+        admin="O"),
+    # Who answers: read at the surveying unit and above; drawn by its administrators.
+    row("survey_respondents", "GET", each(THREE, survey), a1="O", dept="OSA"),
+    row("survey_draw", "POST", each(THREE, survey_drawn), admin="O"),
+    row("survey_progress", "GET", each(THREE, survey), a1="OA", dept="OSA"),
+    # A unit's worker questionnaires (secret links): its own writers, and the
+    # administrators of the unit that runs the survey.
+    row("survey_tokens", "GET", each({"O": "A1", "B": "A1-01", "S": "A2"}, survey_tokens_of),
+        writers="O"),
+    # Results: read at the surveying unit and above, and by a unit asked, of itself (A1's
+    # people at province A's); quoted into one's own draft by its writers.
+    row("survey_results", "GET", each(THREE, survey), a1="OA", dept="OSA"),
+    row("survey_results_xlsx", "GET", each(THREE, survey), a1="OA", dept="OSA"),
+    row("survey_result_chart", "GET", each(THREE, survey_chart), a1="OA", dept="OSA"),
+    row("survey_result_quote", "POST", each(THREE, survey_quote), writers="OA"),
+    # Province A's worker survey: A1's people, a unit asked, wait for its closing (200).
+    row("survey_results", "GET", {"A": survey_workers}, a1="A", dept="A"),
+    row("survey_results_xlsx", "GET", {"A": survey_workers}, a1="A", dept="A"),
+    # A unit's own answer, on the web, from paper or a spreadsheet: its own writers.
+    row("survey_answer", "GET", survey_answer(), writers="O"),
+    row("survey_answer", "POST", survey_answer(**{"q-so": "7", "q-co": "co"}), writers="O"),
+    row("survey_paper", "GET", survey_answer(), writers="O"),
+    row("survey_paper", "POST", survey_answer(**{"q-so": "7", "q-co": "co"}), writers="O"),
+    row("survey_answer_xlsx", "GET", survey_answer(), writers="O"),
+    row("survey_answer_upload", "POST",
+        {letter: survey_form_upload(letter) for letter in SURVEY_ANSWERS}, writers="O"),
+    # A worker's questionnaire: whoever holds its secret link, with or without an account.
+    row("survey_anonymous", "GET", {"O": anonymous_questionnaire}, anyone="O"),
+    row("survey_anonymous", "POST", {"O": anonymous_questionnaire}, anyone="O"),
+    row("survey_anonymous_done", "GET", {"O": nothing}, anyone="O"),
     row("attachment_add", "POST", each(REPORTS, attach), writers="O", dept="D"),
     row("attachment_download", "GET", each(REPORTS, attachment), a1="O", dept="OSADE"),
     row("attachment_remove", "POST", each(REPORTS, attachment), writers="O", dept="D"),
@@ -853,15 +1066,21 @@ def fingerprint() -> tuple:
         for model in (
             Report, SectionText, Figure, Attachment, Transition, Notice, Entry, Unit, Target,
             Role, DocumentTemplate, DocumentJob, Campaign, Amendment, Recipient, ValidationRule,
+            Section, Question, Choice, Respondent, Stratum, Response, Answer,
         )
     )  # fmt: skip
+    surveys = (
+        tuple(Survey.objects.order_by("pk").values_list("pk", "state", "revision")),
+        tuple(Response.objects.order_by("pk").values_list("pk", "revision", "channel")),
+    )
+    spent = Token.objects.filter(is_spent=True).count()
     campaigns = tuple(Campaign.objects.order_by("pk").values_list("pk", "state", "revision"))
     reports = tuple(
         Report.objects.order_by("pk").values_list("pk", "state", "revision", "document_number")
     )
     unread = Notice.objects.filter(read_at__isnull=True).count()
     texts = SectionText.objects.aggregate(last=Max("pk"), n=Count("pk", filter=~Q(text="")))
-    return counts, reports, campaigns, unread, tuple(texts.values())
+    return counts, reports, campaigns, surveys, spent, unread, tuple(texts.values())
 
 
 class World:
@@ -947,6 +1166,49 @@ class World:
             stored.file.save("upload", ContentFile(PDF), save=False)
             stored.save()
             t.attachments[key] = stored
+        t.surveys, t.survey_sections, t.survey_questions = {}, {}, {}
+        below = SURVEYED_BELOW
+        for code in REPORTED:
+            made = Survey.objects.create(
+                campaign=main, owner=t.units[code], title=f"Khảo sát {code}", state="open",
+                respondents="units", created_by=t.people[SUPER], created_at=clock.now(),
+            )  # fmt: skip
+            t.survey_sections[code] = Section.objects.create(survey=made, order=1, heading="Chung")
+            t.survey_questions[code] = Question.objects.create(
+                survey=made, section=t.survey_sections[code], order=1, code="so",
+                kind="number", label="Số đoàn viên",
+            )  # fmt: skip
+            choice = Question.objects.create(
+                survey=made, order=2, code="co", kind="single", label="Có thỏa ước?"
+            )
+            yes = Choice.objects.create(question=choice, order=1, code="co", label="Có")
+            Choice.objects.create(question=choice, order=2, code="khong", label="Không")
+            for unit_code in below[code]:
+                asked = Respondent.objects.create(survey=made, unit=t.units[unit_code])
+                response = Response.objects.create(
+                    respondent=asked, channel="web", answered_on=clock.today(),
+                    entered_by=t.people[SUPER],
+                )  # fmt: skip
+                Answer.objects.create(
+                    response=response, question=t.survey_questions[code], number=5
+                )
+                Answer.objects.create(response=response, question=choice).chosen.add(yes)
+            t.surveys[code] = made
+        t.worker_survey = Survey.objects.create(
+            campaign=main, owner=province, title="Khảo sát người lao động", state="open",
+            respondents="people", questionnaires_per_unit=2, created_by=t.people[SUPER],
+            created_at=clock.now(),
+        )  # fmt: skip
+        Question.objects.create(
+            survey=t.worker_survey, order=1, code="so", kind="number", label="Thu nhập"
+        )
+        for unit_code in ("A1", "A1-01", "A2"):
+            asked = Respondent.objects.create(survey=t.worker_survey, unit=t.units[unit_code])
+            for number in (1, 2):
+                Token.objects.create(
+                    respondent=asked, number=number, secret=f"bi-mat-{unit_code}-{number}"
+                )
+
         t.templates = {}
         for code in REPORTED:
             template = DocumentTemplate(

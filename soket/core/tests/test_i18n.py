@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import polib
@@ -14,6 +15,22 @@ class CatalogueTestCase(SimpleTestCase):
         catalogue = polib.pofile(str(LOCALE / "vi" / "LC_MESSAGES" / "django.po"))
         self.assertEqual([e.msgid for e in catalogue.untranslated_entries()], [])
         self.assertEqual([e.msgid for e in catalogue.fuzzy_entries()], [])
+
+    def test_every_translation_keeps_the_placeholders_of_its_string(self):
+        """A placeholder lost or misspelt ("{{ code }}" for "%(code)s") prints as typed
+        or breaks the page; what msgfmt --check-format would say, without gettext."""
+        named = re.compile(r"%\((\w+)\)[sd]|%([sd])")
+        catalogue = polib.pofile(str(LOCALE / "vi" / "LC_MESSAGES" / "django.po"))
+        wrong = []
+        for entry in catalogue.translated_entries():
+            if "python-format" not in entry.flags:
+                continue
+            wanted = set(named.findall(entry.msgid))
+            translations = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
+            for text in translations:
+                if set(named.findall(text)) != wanted:
+                    wrong.append(entry.msgid)
+        self.assertEqual(wrong, [])
 
 
 class LanguageTestCase(BaseTestCase):

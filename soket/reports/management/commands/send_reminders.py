@@ -2,7 +2,6 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from soket.campaigns import reminders as task_reminders
 from soket.notices import delivery
 from soket.reports import lateness, reminders
 from soket.reports.tasks import sweep_reminders
@@ -10,7 +9,7 @@ from soket.reports.tasks import sweep_reminders
 
 class Command(BaseCommand):
     help = (
-        "Send the reminders that are due (reports, committee tasks) and deliver the "
+        "Send the reminders that are due (reports, committee tasks, surveys) and deliver the "
         "e-mails waiting in the outbox. Safe to run as often as you like (cron, or "
         "--enqueue for the runner, `manage.py worker`): each reminder goes out once. Exits "
         "with status 1 when an e-mail could not be sent (it is retried by a later run)."
@@ -31,7 +30,7 @@ class Command(BaseCommand):
             today = datetime.date.fromisoformat(date) if date else lateness.today()
         except ValueError:
             raise CommandError("--date takes YYYY-MM-DD") from None
-        created = reminders.sweep(today=today) + task_reminders.sweep(today=today)
+        created = reminders.sweep_all(today=today)
         result = delivery.deliver()
         waiting = delivery.waiting_count()
         self.stdout.write(f"Notices created: {created}.")
