@@ -104,17 +104,27 @@ def kinds_present(survey: Survey) -> list[UnitKind]:
 
 def allocate(sizes: list[int], size: int, rng: random.Random) -> list[int]:
     """How many units to draw from strata of `sizes` for a sample of `size` (at most
-    their sum): proportional, largest remainders first, at least one a stratum when
-    `size` reaches their number, never more than a stratum holds."""
+    their sum): proportional, largest remainders first, never more than a stratum holds,
+    and at least two a stratum when `size` allows it (else at least one): a stratum with
+    one unit drawn has no variance of its own, and then no margin of error can be given
+    for the whole sample (stats.stratified_share)."""
     total = sum(sizes)
     quotas = [Fraction(size * n, total) for n in sizes]
     counts = [int(q) for q in quotas]  # floor: never above the stratum, since size <= total
-    if size >= len(sizes):
-        counts = [max(c, 1) for c in counts]
+    floors = [0] * len(sizes)
+    for least in (2, 1):
+        wanted = [min(n, least) for n in sizes]
+        if size >= sum(wanted):
+            floors = wanted
+            break
+    counts = [max(c, f) for c, f in zip(counts, floors, strict=True)]
     ties = [rng.random() for _n in sizes]  # drawn even when unused: the stream stays fixed
     order = range(len(sizes))
-    while sum(counts) > size:  # the ones raised to one came from the largest
-        i = max((i for i in order if counts[i] > 1), key=lambda i: (counts[i] - quotas[i], ties[i]))
+    while sum(counts) > size:  # the ones raised to their floor came from the largest
+        i = max(
+            (i for i in order if counts[i] > floors[i]),
+            key=lambda i: (counts[i] - quotas[i], ties[i]),
+        )
         counts[i] -= 1
     while sum(counts) < size:
         i = max(

@@ -83,8 +83,8 @@ class SamplingTestCase(SurveyTestCase):
         # A sample of six from 13 in three strata: 7/13, 4/13, 2/13 of six.
         self.assertEqual(
             self.strata(),
-            {("A1", "grassroots"): (7, 3), ("A2", "grassroots"): (4, 2),
-             ("S1", "grassroots"): (2, 1)},
+            {("A1", "grassroots"): (7, 2), ("A2", "grassroots"): (4, 2),
+             ("S1", "grassroots"): (2, 2)},
         )  # fmt: skip
         others = set()
         for seed in range(1, 8):
@@ -124,8 +124,10 @@ class SamplingTestCase(SurveyTestCase):
     def test_allocation_is_proportional_with_largest_remainders_and_never_above_a_stratum(self):
         rng = random.Random(0)
         self.assertEqual(sampling.allocate([50, 30, 20], 10, rng), [5, 3, 2])
-        # 7 × (10, 6, 4)/20 = 3.5, 2.1, 1.4: the half goes to the first.
-        self.assertEqual(sampling.allocate([10, 6, 4], 7, rng), [4, 2, 1])
+        # 5 × (10, 6, 4)/20 = 2.5, 1.5, 1: one each, the rest to the largest remainders.
+        self.assertEqual(sampling.allocate([10, 6, 4], 5, rng), [2, 2, 1])
+        # 7 × (10, 6, 4)/20 = 3.5, 2.1, 1.4: two at least in each, for a margin of error.
+        self.assertEqual(sampling.allocate([10, 6, 4], 7, rng), [3, 2, 2])
         # One for each small stratum, taken from the largest.
         self.assertEqual(sampling.allocate([100, 1, 1, 1], 4, rng), [1, 1, 1, 1])
         self.assertEqual(sampling.allocate([100, 1, 1, 1], 10, rng), [7, 1, 1, 1])
@@ -135,7 +137,9 @@ class SamplingTestCase(SurveyTestCase):
             counts = sampling.allocate(sizes, size, rng)
             self.assertEqual(sum(counts), size)
             self.assertTrue(all(0 <= c <= n for c, n in zip(counts, sizes, strict=True)))
-            if size >= len(sizes):
+            if size >= sum(min(n, 2) for n in sizes):
+                self.assertTrue(all(c >= min(n, 2) for c, n in zip(counts, sizes, strict=True)))
+            elif size >= len(sizes):
                 self.assertTrue(all(c >= 1 for c in counts))
 
     def test_the_population_with_its_strata_is_read_in_a_few_queries(self):
@@ -167,7 +171,7 @@ class SamplingTestCase(SurveyTestCase):
         survey.refresh_from_db()
         self.draw(survey=survey, size=4, seed=11)
         self.assertEqual(
-            self.strata(survey), {("P", "grassroots"): (6, 3), ("P-S", "grassroots"): (3, 1)}
+            self.strata(survey), {("P", "grassroots"): (6, 2), ("P-S", "grassroots"): (3, 2)}
         )
         self.draw(survey=survey, size=4, seed=11)
         self.assertEqual(len(self.chosen(survey)), 4)
