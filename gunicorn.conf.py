@@ -47,4 +47,6 @@ else:
     secure_scheme_headers = {}
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# The same lines, with the secrets of questionnaire and set-password links left out.
+logger_class = "soket.core.access_log.AccessLogger"
 errorlog = "-"
