@@ -220,6 +220,9 @@ SOKET_REMINDER_DAYS_AFTER = env_int("SOKET_REMINDER_DAYS_AFTER", 3)
 
 # Uploads (imports) are read into memory up to this size and refused above it.
 SOKET_MAX_UPLOAD_BYTES = env_int("SOKET_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
+# The worker questionnaires one survey draw may make in all (a census of every grassroots
+# union of the country, many questionnaires each, would be millions of rows at once).
+SOKET_SURVEY_MOST_QUESTIONNAIRES = env_int("SOKET_SURVEY_MOST_QUESTIONNAIRES", 200_000)
 SOKET_MAX_ATTACHMENT_BYTES = env_int("SOKET_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
 # What an Office file (.docx, .xlsx) may unpack to, and how many pixels a picture may have.
 SOKET_MAX_UNPACKED_BYTES = env_int("SOKET_MAX_UNPACKED_BYTES", 100 * 1024 * 1024)

@@ -11,7 +11,7 @@ import csv
 import datetime
 import io
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -294,6 +294,23 @@ def open_xlsx(data: bytes) -> openpyxl.Workbook:
         raise TableError(
             [RowError(None, None, _("The file is not a valid .xlsx workbook."))]
         ) from None
+
+
+def identity_cells(data: bytes, *, meta: str, sheets: Iterable[str], count: int) -> list | None:
+    """The first `count` cells of the first column of the hidden sheet `meta` that Soket
+    writes into a form it hands out (what the form is of, and from which revision), for
+    the form's reader to compare with what it expects; None when the workbook lacks
+    `meta` or one of `sheets`, so it is no such form. The size is checked first."""
+    check_size(data)
+    workbook = open_xlsx(data)
+    try:
+        if meta not in workbook.sheetnames or any(s not in workbook.sheetnames for s in sheets):
+            return None
+        rows = sheet_rows(workbook[meta], min_row=1, max_row=count, max_col=1, values_only=True)
+        values = [row[0] for row in rows]
+    finally:
+        workbook.close()
+    return values + [None] * (count - len(values))
 
 
 def sheet_rows(sheet, **options) -> Iterator[tuple]:

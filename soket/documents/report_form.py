@@ -426,20 +426,9 @@ def _check_identity(report: Report, filename: str, data: bytes) -> int:
             )
         ]
     )
-    tabular.check_size(data)
-    workbook = tabular.open_xlsx(data)
-    try:
-        if (
-            META not in workbook.sheetnames
-            or TARGETS not in workbook.sheetnames
-            or TEXTS not in workbook.sheetnames
-        ):
-            raise wrong
-        rows = tabular.sheet_rows(workbook[META], min_row=1, max_row=6, max_col=1, values_only=True)
-        values = [row[0] for row in rows]
-    finally:
-        workbook.close()
-    values += [None] * (6 - len(values))
+    values = tabular.identity_cells(data, meta=META, sheets=[TARGETS, TEXTS], count=6)
+    if values is None:
+        raise wrong
     mark, pk, campaign_code, unit_code, department, revision = values[:6]
     if (
         mark != MARK

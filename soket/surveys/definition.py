@@ -299,6 +299,8 @@ def survey_update(
     if wanted == before:
         return stored
     if stored.state == Survey.State.CLOSED:
+        if stored.respondents == Survey.Respondents.PEOPLE:
+            raise SurveyError(_("The survey is closed: its due date no longer changes."))
         raise SurveyError(_("The survey is closed: open it again to change its due date."))
     if stored.state == Survey.State.OPEN and {
         key: value for key, value in wanted.items() if key != "due_on"
@@ -907,11 +909,20 @@ def open_problems(survey: Survey) -> list[str]:
 
 @transaction.atomic
 def survey_open(*, survey: Survey, by: User, revision: int | None = None) -> Survey:
-    """Open the survey for answers (again, once closed). A survey already open stays so."""
+    """Open the survey for answers (a union survey again, once closed). A survey already
+    open stays so. A worker survey once closed stays closed: its units have read their
+    workers' figures by then, and each answer after would show in the change it made."""
     _require_administrator(by, survey)
     stored = Survey.objects.select_for_update().select_related("campaign").get(pk=survey.pk)
     if stored.state == Survey.State.OPEN:
         return stored
+    if stored.state == Survey.State.CLOSED and stored.respondents == Survey.Respondents.PEOPLE:
+        raise SurveyError(
+            _(
+                "A worker survey once closed does not open again: its units have read their "
+                "workers' figures, and each answer after would show in the change it makes."
+            )
+        )
     if revision is not None and revision != stored.revision:
         raise SurveyConflict
     problems = open_problems(stored)

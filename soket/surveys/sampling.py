@@ -8,13 +8,14 @@ surveying unit (a census), or a random sample of them stratified by branch and k
   districts of 2016 if asked, or in the 2025 shape the grassroots unions under a
   province) are pooled by kind in one stratum whose branch is the surveying unit:
   taken one by one, each would be a stratum of one and the "sample" the first in order.
-- Allocation is proportional with the largest remainders, at least one unit per
-  stratum when the size allows, never more than a stratum holds. Exact fractions, and
-  ties between equal remainders broken by the seeded generator, so nothing depends on
-  floating point or on the order rows come back in.
+- Allocation is proportional with the largest remainders, at least two units a
+  stratum when the size allows (one otherwise), never more than a stratum holds. Exact
+  fractions, and ties between equal remainders broken by the seeded generator, so nothing
+  depends on floating point or on the order rows come back in.
 - The draw: random.Random(seed) walks the strata in order (branch path, kind rank)
   and takes its units from each, ordered by path. The seed is recorded, so the same
-  seed over the same tree draws the same units again.
+  seed over the same tree draws the same units again (with this allocation: a change of
+  its rule changes what an old seed draws).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -32,13 +34,15 @@ from django.utils.translation import gettext as _
 from soket.audit import services as audit
 from soket.campaigns.selectors import participating_units
 from soket.core import clock
+from soket.core.text import grouped
 from soket.orgs.models import PATH_STEP, UnitKind, User, path_upper_bound
 from soket.surveys import access
 from soket.surveys.models import Respondent, Response, Stratum, Survey
 from soket.surveys.tokens import make_tokens
 
 SEED_BITS = 63
-# A unit hands out at most this many worker questionnaires (each is a printed page).
+# A unit hands out at most this many worker questionnaires (each is a printed page);
+# one draw makes at most settings.SOKET_SURVEY_MOST_QUESTIONNAIRES in all.
 MOST_QUESTIONNAIRES = 500
 
 
@@ -223,6 +227,22 @@ def draw(
         chosen = [list(cell.units) for cell in cells]
     if Response.objects.filter(respondent__survey=survey).exists():
         raise SamplingError(_("Answers have been received already: who answers cannot change."))
+    asked = sum(len(units) for units in chosen)
+    most = settings.SOKET_SURVEY_MOST_QUESTIONNAIRES
+    if questionnaires_per_unit and asked * questionnaires_per_unit > most:
+        raise SamplingError(
+            _(
+                "%(units)s units with %(each)s questionnaires each would be %(all)s "
+                "questionnaires, more than the %(most)s one draw makes: draw a sample, or "
+                "fewer questionnaires a unit."
+            )
+            % {
+                "units": grouped(asked),
+                "each": questionnaires_per_unit,
+                "all": grouped(asked * questionnaires_per_unit),
+                "most": grouped(most),
+            }
+        )
 
     Respondent.objects.filter(survey=survey).delete()  # their questionnaires with them
     Stratum.objects.filter(survey=survey).delete()

@@ -240,16 +240,9 @@ def _check_identity(respondent: Respondent, data: bytes) -> int:
             )
         ]
     )
-    tabular.check_size(data)
-    workbook = tabular.open_xlsx(data)
-    try:
-        if META not in workbook.sheetnames or FORM not in workbook.sheetnames:
-            raise wrong
-        rows = tabular.sheet_rows(workbook[META], min_row=1, max_row=6, max_col=1, values_only=True)
-        values = [row[0] for row in rows]
-    finally:
-        workbook.close()
-    values += [None] * (6 - len(values))
+    values = tabular.identity_cells(data, meta=META, sheets=[FORM], count=6)
+    if values is None:
+        raise wrong
     mark, survey_pk, campaign_code, unit_code, respondents, revision = values[:6]
     survey = respondent.survey
     if (

@@ -17,7 +17,7 @@ from soket.surveys.definition import ChoiceInput, QuestionInput, SurveyConflict,
 from soket.surveys.models import Choice, Question, Respondent, Survey, Token
 from soket.testing import make_operators
 
-from .making import SurveyTestCase
+from .making import SurveyTestCase, make_survey
 
 
 def messages_of(error: ValidationError) -> str:
@@ -151,6 +151,25 @@ class WritingASurveyTests(DefinitionTestCase):
         self.assertEqual((self.fresh().state, self.fresh().revision), (Survey.State.CLOSED, 2))
         definition.survey_open(survey=self.survey, by=self.dave, revision=2)
         self.assertEqual(self.fresh().state, Survey.State.OPEN)
+
+    def test_a_closed_worker_survey_does_not_open_again(self):
+        """Its units have read their workers' figures once it closed: an answer after
+        would show in the change it makes."""
+        survey = make_survey(self, respondents=Survey.Respondents.PEOPLE, title="Người lao động")
+        respondent = Respondent.objects.create(survey=survey, unit=self.grassroots_a1)
+        Token.objects.create(respondent=respondent, number=1, secret="bi-mat-1")
+        definition.survey_open(survey=survey, by=self.dave)
+        definition.survey_close(survey=survey, by=self.dave)
+        with self.assertRaises(SurveyError) as refused:
+            definition.survey_open(survey=survey, by=self.dave)
+        self.assertIn(
+            _(
+                "A worker survey once closed does not open again: its units have read their "
+                "workers' figures, and each answer after would show in the change it makes."
+            ),
+            messages_of(refused.exception),
+        )
+        self.assertEqual(Survey.objects.get(pk=survey.pk).state, Survey.State.CLOSED)
 
     def test_an_open_survey_changes_only_its_due_date(self):
         self.choose(self.survey, self.grassroots_a1)

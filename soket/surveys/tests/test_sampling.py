@@ -8,6 +8,7 @@ import random
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -251,3 +252,17 @@ class SamplingTestCase(SurveyTestCase):
                 _("Answers have been received already: who answers cannot change."), size=2
             )
         self.assertEqual(len(self.chosen()), 13)
+
+
+class QuestionnairesInAllTestCase(SurveyTestCase):
+    @override_settings(SOKET_SURVEY_MOST_QUESTIONNAIRES=20)
+    def test_a_draw_never_makes_more_questionnaires_than_one_request_may(self):
+        survey = make_survey(self, respondents=Survey.Respondents.PEOPLE, title="Người lao động")
+        with self.assertRaises(sampling.SamplingError) as refused:
+            sampling.draw(
+                survey=survey, by=self.dave, selection=Survey.Selection.ALL,
+                kinds=[self.kinds["grassroots"]], questionnaires_per_unit=3,
+            )  # fmt: skip
+        self.assertIn("20", str(refused.exception))
+        self.assertFalse(Respondent.objects.filter(survey=survey).exists())
+        self.assertFalse(Token.objects.filter(respondent__survey=survey).exists())
