@@ -14,12 +14,17 @@ unions asked reads its unions'); a unit asked read by its own people is theirs
 
 Workers' answers, for any reader and scope: a unit's workers count in no figure, text
 list, stratum row, chart or export until at least access.SMALLEST_GROUP_SHOWN of them
-have answered (counted_units, in SQL in every query here), so no figure, nor the
-difference of two figures, rests on one or two people of one workplace; a question
-answered by fewer workers is not shown. The people of a unit asked read their own
-workers only once the survey is closed (Scope.waits): they know whom they handed each
-questionnaire, and would see each new answer in the change it makes while it is open.
-Text answers are listed by their text, never in the order they came.
+have answered (counted_units, in SQL in every query here); and in each question's
+figures a unit counts only if at least that many of its workers answered that question
+(its other answers are dropped from every sum, per unit and per stratum, before any
+figure is made; its text answers to it are not listed). So every figure of a question,
+in any scope, is a sum over whole units each with at least SMALLEST_GROUP_SHOWN answers
+to it, and the difference of two scopes' figures is again such a sum: never fewer than
+that many workers of one unit. A date question of workers gives only its count (its
+earliest and latest days would each be one person's answer). While the survey is open,
+a reader whose scope holds a single unit asked, and the people of a unit asked, read
+its workers only once it is closed (Scope.waits): they would see each new answer in the
+change it makes. Text answers are listed by their text, never in the order they came.
 """
 
 from __future__ import annotations
@@ -60,9 +65,10 @@ class Scope:
     unit: Unit
     kind: UnitKind | None = None
     own: bool = False  # a reader of their own unit's answers only
-    # A worker survey read by people of a unit asked in the scope, who know whom they
-    # handed each questionnaire: watching the figures move as answers arrive would
-    # show each one, so they read them only once the survey is closed.
+    # A worker survey read by people of a unit asked in the scope (who know whom they
+    # handed each questionnaire), or narrowed to a single unit asked: watching one
+    # unit's figures move as answers arrive would show each one, so they are read only
+    # once the survey is closed.
     waits: bool = False
 
 
@@ -123,7 +129,10 @@ def reader_scope(*, user: User, survey: Survey, unit_pk: int | None, kind_pk: in
         units = Unit.objects.subtree_of(survey.owner).select_related("kind")
         unit = survey.owner if unit_pk is None else units.get(pk=unit_pk)
         kind = None if kind_pk is None else UnitKind.objects.get(pk=kind_pk)
-        return Scope(unit=unit, kind=kind)
+        waits = survey.respondents == Survey.Respondents.PEOPLE and _single_unit(
+            respondents_in(survey, Scope(unit=unit, kind=kind))
+        )
+        return Scope(unit=unit, kind=kind, waits=waits)
     tops = _reader_tops(user, survey)
     asked = Respondent.objects.filter(survey=survey)
     first = (
@@ -142,13 +151,19 @@ def reader_scope(*, user: User, survey: Survey, unit_pk: int | None, kind_pk: in
     held = role_units(user).values("pk")
     ids = list(within.values_list("unit_id", flat=True)[:2])
     own = ids == [unit.pk] and role_units(user).filter(pk=unit.pk).exists()
+    kind = None if own or kind_pk is None else UnitKind.objects.get(pk=kind_pk)
+    in_kind = within if kind is None else within.filter(unit__kind=kind)
     waits = survey.respondents == Survey.Respondents.PEOPLE and (
-        own or within.filter(unit__in=held).exists()
+        own or within.filter(unit__in=held).exists() or _single_unit(in_kind)
     )
     if own:
         return Scope(unit=unit, own=True, waits=waits)
-    kind = None if kind_pk is None else UnitKind.objects.get(pk=kind_pk)
     return Scope(unit=unit, kind=kind, waits=waits)
+
+
+def _single_unit(respondents: QuerySet[Respondent]) -> bool:
+    """The scope holds a single unit asked: its figures are that unit's workers'."""
+    return len(respondents.values_list("unit_id", flat=True)[:2]) == 1
 
 
 def _within(scope: Scope, prefix: str = "") -> Q:
@@ -233,7 +248,7 @@ class ChoiceResult:
 @dataclass
 class StratumResult:
     label: str
-    n: int
+    n: int | str  # "—" where the stratum's figures are hidden
     figures: list[str]  # per choice its share, or the mean
 
 
@@ -245,7 +260,8 @@ class QuestionResult:
     choices: list[ChoiceResult] = field(default_factory=list)
     mean: stats.Estimate | None = None
     strata: list[StratumResult] = field(default_factory=list)
-    first_day: datetime.date | None = None  # a date question: the earliest and latest
+    # A date question of a unit survey: the earliest and latest (never for workers').
+    first_day: datetime.date | None = None
     last_day: datetime.date | None = None
     shown: bool = True  # False: too few answers of one unit's workers to show
     heads: list[str] = field(default_factory=list)  # the breakdown's columns
@@ -334,14 +350,18 @@ class Counts:
     sums: dict[int, dict[Key, tuple[int, float, float]]] = field(
         default_factory=lambda: defaultdict(dict)
     )
-    others: dict[int, dict] = field(default_factory=dict)  # text and date questions
+    # Text and date questions: (stratum, cluster) -> texts, dates, first and last day.
+    others: dict[int, dict[Key, dict]] = field(default_factory=lambda: defaultdict(dict))
     # N_h: the units of each stratum the estimates weigh (None: no stratum).
     population: dict[int | None, int] = field(default_factory=dict)
+    # r_h: the units of each stratum that answered the survey (a unit survey).
+    responded: dict[int | None, int] = field(default_factory=dict)
 
 
-def results(*, survey: Survey, scope: Scope) -> Results:
+def results(*, survey: Survey, scope: Scope, only: str | None = None) -> Results:
     """Every question's figures within the scope (the caller checked the person may
-    read it: reader_scope)."""
+    read it: reader_scope); with `only`, the question of that code alone (a chart):
+    its answers only are read."""
     language = get_language() or "vi"
     is_worker = survey.respondents == Survey.Respondents.PEOPLE
     responses = Response.objects.filter(
@@ -372,7 +392,8 @@ def results(*, survey: Survey, scope: Scope) -> Results:
     }
     complete = not is_worker and counted["n"] >= sum(asked.values())
     method = method_of(survey, scope, strata, complete)
-    questions = list(survey.questions.order_by("order", "pk").prefetch_related("choices"))
+    asking = survey.questions.all() if only is None else survey.questions.filter(code=only)
+    questions = list(asking.order_by("order", "pk").prefetch_related("choices"))
     found = Results(
         survey, scope, method, counted["n"], too_few, [], counted["last"], left_out, waiting
     )
@@ -383,7 +404,12 @@ def results(*, survey: Survey, scope: Scope) -> Results:
         ]
         return found
 
-    counts = _counts(survey, scope, questions, is_worker)
+    counts = _counts(survey, scope, questions, is_worker, whole=only is None)
+    if not is_worker and any(question.shown_if_id for question in questions):
+        counts.responded = {
+            row["respondent__stratum_id"]: row["n"]
+            for row in responses.values("respondent__stratum_id").annotate(n=Count("pk")).order_by()
+        }
     # N_h: a sample's strata are weighed by their units (Stratum.population); every
     # unit asked (Selection.ALL) by the units asked in the scope, which are all there.
     if method in (CENSUS, INCOMPLETE):
@@ -393,15 +419,22 @@ def results(*, survey: Survey, scope: Scope) -> Results:
     for question in questions:
         result = _question_result(question, method, strata, counts, language)
         if is_worker and result.n < access.SMALLEST_GROUP_SHOWN:
-            result.shown = False  # a handful of workers' answers to one question
+            result.shown = False  # no unit with enough workers answering this question
         found.questions.append(result)
     return found
 
 
-def _counts(survey: Survey, scope: Scope, questions: list[Question], is_worker: bool) -> Counts:
+def _counts(
+    survey: Survey, scope: Scope, questions: list[Question], is_worker: bool, *, whole: bool
+) -> Counts:
     """Three grouped queries: the choices taken, the numbers and the others (by
-    question and stratum, and by unit for a worker survey), and a scale's values."""
+    question and stratum, and by unit for a worker survey), and a scale's values; of
+    the given questions only unless `whole`."""
     answers = answers_in(survey, scope)
+    through = Answer.chosen.through.objects.filter(_answers_condition(survey, scope, "answer__"))
+    if not whole:
+        answers = answers.filter(question__in=questions)
+        through = through.filter(answer__question__in=questions)
     stratum = "response__respondent__stratum_id"
     cluster = "response__respondent_id"
     by = [stratum, cluster] if is_worker else [stratum]
@@ -410,7 +443,6 @@ def _counts(survey: Survey, scope: Scope, questions: list[Question], is_worker: 
     def key(row: dict, prefix: str = "") -> Key:
         return (row[prefix + stratum], row[prefix + cluster] if is_worker else None)
 
-    through = Answer.chosen.through.objects.filter(_answers_condition(survey, scope, "answer__"))
     for row in (
         through.values("answer__question_id", *[f"answer__{b}" for b in by], "choice_id")
         .annotate(n=Count("pk"))
@@ -451,15 +483,10 @@ def _counts(survey: Survey, scope: Scope, questions: list[Question], is_worker: 
             if kind == Question.Kind.SCALE:
                 counts.answered[question][where] = row["numbers"]
         elif kind in (Question.Kind.TEXT, Question.Kind.DATE):
-            seen = counts.others.setdefault(
-                row["question_id"], {"texts": 0, "dates": 0, "first": None, "last": None}
-            )
-            seen["texts"] += row["texts"]
-            seen["dates"] += row["dates"]
-            if row["first"] is not None:
-                first, last = seen["first"], seen["last"]
-                seen["first"] = row["first"] if first is None else min(first, row["first"])
-                seen["last"] = row["last"] if last is None else max(last, row["last"])
+            counts.others[question][where] = {
+                "texts": row["texts"], "dates": row["dates"],
+                "first": row["first"], "last": row["last"],
+            }  # fmt: skip
     # A scale's values, counted like choices: (question, stratum, cluster, value).
     for row in (
         answers.filter(number__isnull=False, question__kind="scale")
@@ -500,22 +527,50 @@ def _summed(counts: dict[Key, int]) -> tuple[dict, dict]:
     return strata, clusters
 
 
+def _given(question: Question, counts: Counts) -> dict[Key, int]:
+    """Each (stratum, cluster)'s answers to the question."""
+    if question.kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE, Question.Kind.SCALE):
+        return dict(counts.answered.get(question.pk, {}))
+    if question.kind == Question.Kind.NUMBER:
+        return {where: row[0] for where, row in counts.sums.get(question.pk, {}).items()}
+    seen = "texts" if question.kind == Question.Kind.TEXT else "dates"
+    return {where: row[seen] for where, row in counts.others.get(question.pk, {}).items()}
+
+
+def _kept(counts: dict, dropped: set) -> dict:
+    """The counts of the clusters not dropped (the cluster is a key's second part)."""
+    return {where: value for where, value in counts.items() if where[1] not in dropped}
+
+
 def _question_result(
     question: Question, method: str, strata: dict[int, Stratum], counts: Counts, language: str
 ) -> QuestionResult:
     label = localized(question, "label")
     result = QuestionResult(question, label, 0)
+    took_given = counts.took.get(question.pk, {})
+    answered_given = counts.answered.get(question.pk, {})
+    sums_given = counts.sums.get(question.pk, {})
+    others_given = counts.others.get(question.pk, {})
+    if method == WORKERS:
+        # A unit whose workers gave fewer than SMALLEST_GROUP_SHOWN answers to this
+        # question counts in none of its figures, before anything is summed.
+        dropped = {
+            where[1]
+            for where, m in _given(question, counts).items()
+            if m < access.SMALLEST_GROUP_SHOWN
+        }
+        took_given, answered_given = _kept(took_given, dropped), _kept(answered_given, dropped)
+        sums_given, others_given = _kept(sums_given, dropped), _kept(others_given, dropped)
     sums: dict = {}  # stratum -> (n, Σy, Σy²)
-    sizes: dict = {}  # cluster -> (n, Σy)
-    for (stratum, cluster), (n, total, squares) in counts.sums.get(question.pk, {}).items():
+    sizes: dict = {}  # (stratum, cluster) -> (n, Σy)
+    for (stratum, cluster), (n, total, squares) in sums_given.items():
         was = sums.get(stratum, (0, 0.0, 0.0))
         sums[stratum] = (was[0] + n, was[1] + total, was[2] + squares)
-        was_size = sizes.get(cluster, (0, 0.0))
-        sizes[cluster] = (was_size[0] + n, was_size[1] + total)
-    answered_strata, answered_clusters = _summed(counts.answered.get(question.pk, {}))
+        was_size = sizes.get((stratum, cluster), (0, 0.0))
+        sizes[(stratum, cluster)] = (was_size[0] + n, was_size[1] + total)
+    answered_strata, _answered_clusters = _summed(answered_given)
     per_answered = {key[0]: n for key, n in answered_strata.items()}
-    by_cluster = {key[0]: n for key, n in answered_clusters.items()}
-    took_strata, took_clusters = _summed(counts.took.get(question.pk, {}))
+    took_strata, took_clusters = _summed(took_given)
     if question.kind == Question.Kind.NUMBER:
         keys = sorted(sums, key=_order(strata))
     else:
@@ -523,20 +578,25 @@ def _question_result(
     # The strata the estimate weighs: every one in the scope (those without an answer
     # tell a census from a sample), in order.
     everywhere = sorted(set(counts.population) | set(keys), key=_order(strata))
+    skipped = question.shown_if_id is not None
     if question.kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE, Question.Kind.SCALE):
         n = sum(per_answered.values())
         result.n = n
+        weights = _weights(counts, answered_given)
         for option, code, option_label in _options(question):
             hits = sum(took_strata.get((key, option), 0) for key in per_answered)
             if method == WORKERS:
                 estimate = stats.clustered([
-                    stats.Cluster(m, took_clusters.get((unit, option), 0))
-                    for unit, m in by_cluster.items()
+                    stats.Cluster(m, took_clusters.get((cluster, option), 0),
+                                  weights[stratum], stratum)
+                    for (stratum, cluster), m in answered_given.items()
                 ])  # fmt: skip
             else:
                 per = [
                     stats.ShareStratum(
-                        population=_population(counts, key, per_answered.get(key, 0)),
+                        population=_population(
+                            counts, key, per_answered.get(key, 0), skipped=skipped
+                        ),
                         answered=per_answered.get(key, 0),
                         hits=took_strata.get((key, option), 0),
                     )
@@ -550,11 +610,17 @@ def _question_result(
             result.n = n
         total = sum(row[1] for row in sums.values())
         if method == WORKERS:
-            result.mean = stats.clustered([stats.Cluster(m, y) for m, y in sizes.values()])
+            weights = _weights(counts, sizes)
+            result.mean = stats.clustered([
+                stats.Cluster(m, y, weights[stratum], stratum)
+                for (stratum, _cluster), (m, y) in sizes.items()
+            ])  # fmt: skip
         else:
             per_mean = [
                 stats.MeanStratum(
-                    population=_population(counts, key, sums.get(key, (0,))[0]),
+                    population=_population(
+                        counts, key, sums.get(key, (0,))[0], skipped=skipped
+                    ),
                     answered=sums.get(key, (0,))[0],
                     total=sums.get(key, (0, 0.0))[1],
                     squares=sums.get(key, (0, 0.0, 0.0))[2],
@@ -563,10 +629,12 @@ def _question_result(
             ]
             result.mean = _mean(method, n, total, per_mean)
     if question.kind in (Question.Kind.TEXT, Question.Kind.DATE):
-        row = counts.others.get(question.pk)
-        if row:
-            result.n = row["texts"] if question.kind == Question.Kind.TEXT else row["dates"]
-            result.first_day, result.last_day = row["first"], row["last"]
+        seen = "texts" if question.kind == Question.Kind.TEXT else "dates"
+        result.n = sum(row[seen] for row in others_given.values())
+        days = [row for row in others_given.values() if row["first"] is not None]
+        if days and method != WORKERS:  # a worker's earliest or latest day is theirs alone
+            result.first_day = min(row["first"] for row in days)
+            result.last_day = max(row["last"] for row in days)
     if method != OWN and any(key is not None for key in keys):
         result.strata = _by_stratum(
             question, keys, strata, took_strata, sums, per_answered, language,
@@ -574,6 +642,17 @@ def _question_result(
         )  # fmt: skip
         result.heads = choice_labels(question)
     return result
+
+
+def _weights(counts: Counts, clusters: dict[Key, Any]) -> dict[int | None, float]:
+    """w = N_h / n_h for each stratum: its units over its units counted (the clusters,
+    keyed (stratum, cluster)); a respondent without a stratum weighs 1."""
+    counted: dict[int | None, int] = defaultdict(int)
+    for stratum, _cluster in clusters:
+        counted[stratum] += 1
+    return {
+        stratum: counts.population.get(stratum, n) / n for stratum, n in counted.items()
+    }
 
 
 def _order(strata: dict[int, Stratum]):
@@ -586,8 +665,16 @@ def _order(strata: dict[int, Stratum]):
     return key
 
 
-def _population(counts: Counts, key: int | None, answered: int) -> int:
-    return counts.population.get(key, answered)
+def _population(counts: Counts, key: int | None, answered: int, *, skipped: bool) -> float:
+    """N_h; for a question behind a skip rule, the units of the stratum asked it,
+    N_h·a_h/r_h (a_h: its units that answered the question, r_h: those that answered
+    the survey): the units not shown it cannot have answered it, and a census where
+    every unit answered then weighs each stratum by its answers (the plain share)."""
+    population = counts.population.get(key, answered)
+    responded = counts.responded.get(key, 0)
+    if skipped and responded:
+        return population * answered / responded
+    return population
 
 
 def _share(method: str, hits: int, n: int, per: list[stats.ShareStratum]) -> stats.Estimate:
@@ -633,44 +720,68 @@ def _by_stratum(
             if question.kind == Question.Kind.SCALE and key in sums:
                 count, total, _squares = sums[key]
                 figures.append(stats.mean_text(stats.census_mean(count, total), language))
+        shown: int | str = n
         if hide_small and n < access.SMALLEST_GROUP_SHOWN:
-            figures = ["—" for _figure in figures]
-        rows.append(StratumResult(_stratum_label(strata.get(key)), n, figures))
+            figures, shown = ["—" for _figure in figures], "—"
+        rows.append(StratumResult(_stratum_label(strata.get(key)), shown, figures))
     return rows
+
+
+def _enough_texts(survey: Survey, scope: Scope, question: Question) -> QuerySet[Answer, Any]:
+    """The respondents (ids) whose workers wrote at least SMALLEST_GROUP_SHOWN text
+    answers to the question: the others' texts are not listed (one grouped subquery)."""
+    return (
+        answers_in(survey, scope)
+        .filter(question=question)
+        .exclude(text="")
+        .values("response__respondent_id")
+        .annotate(given=Count("pk"))
+        .filter(given__gte=access.SMALLEST_GROUP_SHOWN)
+        .values("response__respondent_id")
+    )
 
 
 def text_answers(
     *, survey: Survey, scope: Scope, question: Question, page: int = 1
 ) -> tuple[list[tuple[str, str]], bool]:
     """One page of a text question's answers (with the unit that gave it, for a unit
-    survey; nothing of the person for a worker's), and whether another page follows.
+    survey; nothing of the person for a worker's, and only from units where at least
+    SMALLEST_GROUP_SHOWN workers answered it), and whether another page follows.
     Listed by their text, not as they came: the order of arrival would tie an answer
     to the day its writer was handed the questionnaire."""
-    answers = (
-        answers_in(survey, scope).filter(question=question).exclude(text="").order_by("text", "pk")
-    )
+    is_worker = survey.respondents == Survey.Respondents.PEOPLE
+    answers = answers_in(survey, scope).filter(question=question).exclude(text="")
+    if is_worker:
+        answers = answers.filter(
+            response__respondent__in=_enough_texts(survey, scope, question)
+        )
+    answers = answers.order_by("text", "pk")
     start = (page - 1) * TEXTS_PER_PAGE
     rows = list(
         answers.values_list("text", "response__respondent__unit__name")[
             start : start + TEXTS_PER_PAGE + 1
         ]
     )
-    is_worker = survey.respondents == Survey.Respondents.PEOPLE
     shown = [(text, "" if is_worker else unit) for text, unit in rows[:TEXTS_PER_PAGE]]
     return shown, len(rows) > TEXTS_PER_PAGE
 
 
 def all_text_answers(*, survey: Survey, scope: Scope, limit: int) -> list[tuple[str, str, str]]:
     """(question code, text, unit) of every text answer, up to `limit` (the export),
-    by question and then by text (not as they came)."""
+    by question and then by text (not as they came); of workers, as text_answers."""
     is_worker = survey.respondents == Survey.Respondents.PEOPLE
-    rows = (
-        answers_in(survey, scope)
-        .filter(question__kind=Question.Kind.TEXT)
-        .exclude(text="")
-        .order_by("question__order", "question_id", "text", "pk")
-        .values_list("question__code", "text", "response__respondent__unit__name")[:limit]
-    )
+    answers = answers_in(survey, scope).filter(question__kind=Question.Kind.TEXT).exclude(text="")
+    if is_worker:
+        enough = Q(pk__in=[])
+        for question in survey.questions.filter(kind=Question.Kind.TEXT):
+            enough |= Q(
+                question=question,
+                response__respondent__in=_enough_texts(survey, scope, question),
+            )
+        answers = answers.filter(enough)
+    rows = answers.order_by("question__order", "question_id", "text", "pk").values_list(
+        "question__code", "text", "response__respondent__unit__name"
+    )[:limit]
     return [(code, text, "" if is_worker else unit) for code, text, unit in rows]
 
 

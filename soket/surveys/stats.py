@@ -18,13 +18,17 @@ The margin is z·√var with z = 1.96.
   `census` (no sampling error, shown as "all units"). A stratum with one answer out of
   several units has no variance to estimate: the margin is then not given.
 - Workers' answers (a worker survey) come in clusters, the units that handed out the
-  questionnaires: the ratio estimator with units as clusters,
-      p̂ = Σ y_i / Σ m_i,
-      var(p̂) = Σ (y_i − p̂·m_i)² / (k (k − 1) m̄²),   m̄ = Σ m_i / k,
-  with k the units whose workers answered the question, m_i the answers of unit i to
-  it and y_i those that took the choice (for a mean, the sum of unit i's answers). No
-  finite population correction (how many workers each unit has is not known). Fewer
-  than two units: no margin.
+  questionnaires, drawn by stratum (at least two a stratum, not in proportion to the
+  strata): the weighted ratio estimator with units as clusters, each weighted by
+  w_i = N_h / n_h (N_h the units of its stratum, n_h the units counted in it),
+      p̂ = Σ w_i·y_i / Σ w_i·m_i,
+      var(p̂) = Σ_h n_h/(n_h − 1) · Σ_{i∈h} (w_i·z_i − mean_h(w·z))² / (Σ w_i·m_i)²,
+      z_i = y_i − p̂·m_i,
+  with m_i the answers of unit i to the question and y_i those that took the choice (for
+  a mean, the sum of unit i's answers). With one stratum and equal weights this is
+  Σ z_i² / (k (k − 1) m̄²). No finite population correction (how many workers each unit
+  has is not known). A stratum with fewer than two units counted adds no term but
+  leaves the margin not computable; fewer than two units in all: no margin.
 
 An estimated variance of 0 from a sample (a share of 0 or 1, every answer the same) is
 not a margin of 0: the sample says nothing of the spread, so no margin is given.
@@ -58,14 +62,14 @@ class Estimate:
 
 @dataclass(frozen=True)
 class ShareStratum:
-    population: int  # N_h: the units of the stratum
+    population: float  # N_h: the units of the stratum (asked the question: see results)
     answered: int  # n_h: those that answered the question
     hits: int  # those of them whose answer counts (took the choice)
 
 
 @dataclass(frozen=True)
 class MeanStratum:
-    population: int  # N_h
+    population: float  # N_h
     answered: int  # n_h
     total: float  # Σ y over the answers
     squares: float  # Σ y² over the answers
@@ -77,6 +81,8 @@ class Cluster:
 
     answered: int  # m_i: the answers
     total: float  # y_i: those that took the choice, or the sum of the numbers
+    weight: float = 1.0  # w_i = N_h / n_h
+    stratum: object = None  # the stratum of the draw it belongs to
 
 
 def _margin(variance: float) -> float | None:
@@ -92,19 +98,27 @@ def _sample_variance(n: int, total: float, squares: float) -> float:
 
 
 def clustered(clusters: Sequence[Cluster]) -> Estimate:
-    """The ratio estimator with units as clusters (a share or a mean of workers'
-    answers): p̂ = Σy_i/Σm_i, var = Σ(y_i − p̂·m_i)² / (k(k − 1)·m̄²)."""
+    """The weighted ratio estimator with units as clusters (a share or a mean of
+    workers' answers): p̂ = Σw·y / Σw·m, var = Σ_h n_h/(n_h − 1)·Σ_{i∈h}(w·z −
+    mean_h(w·z))² / (Σw·m)², z = y − p̂·m (the module's docstring)."""
     used = [c for c in clusters if c.answered > 0]
     n = sum(c.answered for c in used)
     if n == 0:
         return Estimate(None, None, 0)
-    value = sum(c.total for c in used) / n
-    k = len(used)
-    if k < 2:
+    weighted = sum(c.weight * c.answered for c in used)
+    value = sum(c.weight * c.total for c in used) / weighted
+    if len(used) < 2:
         return Estimate(value, None, n)
-    mean_size = n / k
-    spread = sum((c.total - value * c.answered) ** 2 for c in used)
-    return Estimate(value, _margin(spread / (k * (k - 1) * mean_size**2)), n)
+    by_stratum: dict[object, list[float]] = {}
+    for c in used:
+        by_stratum.setdefault(c.stratum, []).append(c.weight * (c.total - value * c.answered))
+    spread = 0.0
+    for terms in by_stratum.values():
+        if len(terms) < 2:
+            return Estimate(value, None, n)  # a stratum of one unit: no variance known
+        middle = sum(terms) / len(terms)
+        spread += len(terms) / (len(terms) - 1) * sum((t - middle) ** 2 for t in terms)
+    return Estimate(value, _margin(spread / weighted**2), n)
 
 
 def census_share(hits: int, n: int) -> Estimate:
@@ -121,8 +135,11 @@ def census_mean(n: int, total: float) -> Estimate:
 
 
 def _every_unit(strata: Sequence[ShareStratum] | Sequence[MeanStratum]) -> bool:
-    """Every unit of every stratum answered: nothing was left to chance."""
-    return bool(strata) and all(s.population > 0 and s.answered >= s.population for s in strata)
+    """Every unit of every stratum answered (a stratum of none asked, behind a skip
+    rule, has nothing left to chance either)."""
+    return any(s.answered > 0 for s in strata) and all(
+        s.answered >= s.population for s in strata
+    )
 
 
 def stratified_share(strata: Sequence[ShareStratum]) -> Estimate:

@@ -803,6 +803,33 @@ def anonymous_questionnaire(t, who):
     return Call(["bi-mat-A1-01-1"], {"q-so": "6"})
 
 
+WORKER_UNITS = {"O": "A1", "B": "A1-01", "S": "A2"}
+
+
+def worker_paper(letter):
+    """Questionnaire no. 1 of a unit asked by province A's worker survey, typed in."""
+    return lambda t, who: Call(
+        [t.worker_survey.pk, t.units[WORKER_UNITS[letter]].pk], {"number": "1", "q-so": "5"}
+    )
+
+
+def worker_upload(letter):
+    """The unit's worker form with questionnaire no. 1 filled in."""
+
+    def build(t, who):
+        respondent = Respondent.objects.get(
+            survey=t.worker_survey, unit=t.units[WORKER_UNITS[letter]]
+        )
+        book = openpyxl.load_workbook(io.BytesIO(survey_spreadsheet.form_xlsx(respondent)))
+        book[survey_spreadsheet.FORM]["B2"] = "5"
+        buffer = io.BytesIO()
+        book.save(buffer)
+        upload = SimpleUploadedFile("phieu.xlsx", buffer.getvalue())
+        return Call([t.worker_survey.pk, respondent.unit_id], {"file": upload})
+
+    return build
+
+
 def survey_workers(t, who):
     return Call([t.worker_survey.pk])
 
@@ -993,6 +1020,11 @@ MATRIX = [
     row("survey_answer_xlsx", "GET", survey_answer(), writers="O"),
     row("survey_answer_upload", "POST",
         {letter: survey_form_upload(letter) for letter in SURVEY_ANSWERS}, writers="O"),
+    # A worker survey's paper questionnaires, typed in one by one or from a form: the
+    # unit's own writers.
+    row("survey_paper", "POST", {k: worker_paper(k) for k in WORKER_UNITS}, writers="O"),
+    row("survey_answer_upload", "POST", {k: worker_upload(k) for k in WORKER_UNITS},
+        writers="O"),
     # A worker's questionnaire: whoever holds its secret link, with or without an account.
     row("survey_anonymous", "GET", {"O": anonymous_questionnaire}, anyone="O"),
     row("survey_anonymous", "POST", {"O": anonymous_questionnaire}, anyone="O"),

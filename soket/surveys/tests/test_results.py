@@ -8,14 +8,17 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from soket.orgs.models import Role
 from soket.surveys import access, stats
 from soket.surveys import results as survey_results
-from soket.surveys.models import Answer, Choice, Respondent, Response, Stratum, Survey
+from soket.surveys.models import Answer, Choice, Question, Respondent, Response, Stratum, Survey
 from soket.surveys.results import Scope
 from soket.surveys.tests.making import SurveyTestCase, make_survey
 from soket.testing import make_user
@@ -225,6 +228,73 @@ class CountsTests(ResultsTestCase):
         with CaptureQueriesContext(connection) as more:
             self.results()
         self.assertEqual(len(more), len(few))
+
+
+class SkipRuleTests(SurveyTestCase):
+    """A question behind a skip rule is asked of some units only: each stratum weighs
+    by its units asked it, N_h·a_h/r_h, not by all its units."""
+
+    def strata(self, selection: str, plan: dict, population: int = 2) -> None:
+        survey = self.survey
+        survey.state, survey.selection = Survey.State.OPEN, selection
+        survey.save()
+        self.q_activities.shown_if = self.q_agreement
+        self.q_activities.shown_if_codes = ["co"]
+        self.q_activities.save()
+        for branch, units in plan.items():
+            stratum = Stratum.objects.create(
+                survey=survey, branch=branch, kind=self.kinds["grassroots"],
+                population=population, drawn=len(units),
+            )  # fmt: skip
+            for unit, values in units:
+                give(
+                    Respondent.objects.create(survey=survey, unit=unit, stratum=stratum),
+                    **values,
+                )
+
+    def test_a_census_with_a_skip_rule_gives_the_plain_share_of_those_asked(self):
+        """A1: one unit of two says "có" and is asked the activities; A2: both are. The
+        three asked answered: "hội nghị" is 1 of 3, every unit asked answered (census);
+        weighing A1 by its 2 units would have made it 1/2."""
+        self.strata(Survey.Selection.ALL, {
+            self.district_a1: [
+                (self.grassroots_a1, {"doan_vien": 1, "tlu": ["co"], "hoat_dong": ["hoi-nghi"]}),
+                (self.more_a1[0], {"doan_vien": 1, "tlu": ["khong"]}),
+            ],
+            self.district_a2: [
+                (self.grassroots_a2, {"doan_vien": 1, "tlu": ["co"], "hoat_dong": ["van-nghe"]}),
+                (self.more_a2[0], {"doan_vien": 1, "tlu": ["co"], "hoat_dong": ["van-nghe"]}),
+            ],
+        })  # fmt: skip
+        found = survey_results.results(survey=self.survey, scope=Scope(unit=self.province_a))
+        self.assertEqual(found.method, survey_results.CENSUS)
+        activities = found.question("hoat-dong")
+        self.assertEqual(activities.n, 3)
+        meeting, _contest, arts = activities.choices
+        self.assertAlmostEqual(meeting.estimate.value, 1 / 3)
+        self.assertAlmostEqual(arts.estimate.value, 2 / 3)
+        self.assertTrue(meeting.estimate.census)
+        with translation.override(settings.LANGUAGE_CODE):
+            self.assertEqual(meeting.margin(), _("all units (census)"))
+        # A question without the rule still weighs each stratum by all its units.
+        self.assertAlmostEqual(found.question("tlu").choices[0].estimate.value, 3 / 4)
+
+    def test_a_sample_with_a_skip_rule_weighs_each_stratum_by_its_units_asked(self):
+        """Strata of 10 units: A1's 3 units answered, 1 asked the activities ("hội
+        nghị"); A2's 2 answered, both asked (neither took it). N' = 10·1/3 and 10·2/2:
+        p̂ = (10/3·1 + 10·0) / (10/3 + 10) = 1/4 (all 10 units' weight would give 1/2)."""
+        yes, no = {"doan_vien": 1, "tlu": ["co"]}, {"doan_vien": 1, "tlu": ["khong"]}
+        self.strata(Survey.Selection.SAMPLE, {
+            self.district_a1: [(self.grassroots_a1, {**yes, "hoat_dong": ["hoi-nghi"]}),
+                               (self.more_a1[0], no), (self.more_a1[1], no)],
+            self.district_a2: [(self.grassroots_a2, {**yes, "hoat_dong": ["van-nghe"]}),
+                               (self.more_a2[0], {**yes, "hoat_dong": ["thi-dua"]})],
+        }, population=10)  # fmt: skip
+        found = survey_results.results(survey=self.survey, scope=Scope(unit=self.province_a))
+        self.assertEqual(found.method, survey_results.STRATIFIED)
+        meeting = found.question("hoat-dong").choices[0].estimate
+        self.assertAlmostEqual(meeting.value, 1 / 4)
+        self.assertFalse(meeting.census)
 
 
 class ScopeTests(ResultsTestCase):
@@ -440,7 +510,9 @@ class WorkersTests(SurveyTestCase):
 
     def test_the_surveying_unit_reads_the_clustered_estimate(self):
         """Two units of 10 answers, one all "có", one all "không": p̂ = 0,5 and the
-        margin 1,96·√((5² + (−5)²) / (2·1·10²)) = 1,96·0,5 = 0,98 (stats.clustered)."""
+        margin 1,96·√((5² + (−5)²) / (2·1·10²)) = 1,96·0,5 = 0,98 (stats.clustered: both
+        units in one stratum, so of equal weight)."""
+        Respondent.objects.filter(pk=self.theirs.pk).update(stratum=self.ours.stratum)
         self.answer(self.ours, 10, tlu=["co"], doan_vien=1)
         self.answer(self.theirs, 10, tlu=["khong"], doan_vien=3)
         scope = survey_results.reader_scope(
@@ -467,14 +539,17 @@ class WorkersTests(SurveyTestCase):
 
     def test_a_district_reads_its_units_workers_while_open_but_not_its_own_too_soon(self):
         """alice (district A1) is not of a unit that handed out questionnaires: she
-        reads A1's counted workers while the survey is open, like the province."""
+        reads A1's counted workers while the survey is open, like the province (A1 holds
+        two units asked: no figure is one unit's)."""
         self.answer(self.ours, 5, tlu=["co"])
+        second = Respondent.objects.create(survey=self.workers, unit=self.more_a1[0])
+        self.answer(second, 5, tlu=["khong"])
         scope = survey_results.reader_scope(
             user=self.alice, survey=self.workers, unit_pk=None, kind_pk=None
         )
         self.assertEqual((scope.unit, scope.own, scope.waits), (self.district_a1, False, False))
         found = survey_results.results(survey=self.workers, scope=scope)
-        self.assertEqual(found.responses, 5)
+        self.assertEqual(found.responses, 10)
         own = survey_results.reader_scope(
             user=self.gina, survey=self.workers, unit_pk=None, kind_pk=None
         )
@@ -523,3 +598,138 @@ class WorkersTests(SurveyTestCase):
         in_order = sorted(f"x-{text}" for text in came)
         self.assertEqual([text for text, _unit in listed], in_order)
         self.assertEqual([text for _code, text, _unit in exported], in_order)
+
+    def test_a_unit_whose_workers_answered_a_question_too_few_counts_in_none_of_its_figures(self):
+        """A1-01: five questionnaires, one worker alone answers the optional scale (1)
+        and writes a remark; A2-01: ten, all 5 and each a remark. The whole survey less
+        district A2 would show that one worker: A1-01 counts in no figure of the scale,
+        nor is its remark listed."""
+        self.answer(self.ours, 1, tlu=["co"], hai_long=1, kien_nghi="MỘT MÌNH")
+        self.answer(self.ours, 4, tlu=["co"])
+        self.answer(self.theirs, 10, tlu=["khong"], hai_long=5, kien_nghi="Cả nhóm")
+        whole = survey_results.results(survey=self.workers, scope=Scope(unit=self.province_a))
+        a2 = survey_results.results(survey=self.workers, scope=Scope(unit=self.district_a2))
+        scale, theirs = whole.question("hai-long"), a2.question("hai-long")
+        self.assertEqual((scale.n, [c.count for c in scale.choices]), (10, [0, 0, 0, 0, 10]))
+        self.assertEqual([c.count for c in scale.choices], [c.count for c in theirs.choices])
+        self.assertEqual(scale.mean.value, 5.0)
+        self.assertEqual(scale.strata, [])  # no row of A1's stratum (A2-01 has none)
+        self.assertEqual(whole.question("kien-nghi").n, 10)
+        self.assertEqual(whole.question("tlu").n, 15)  # all five answered this one
+        question = self.workers.questions.get(code="kien-nghi")
+        for scope in (Scope(unit=self.province_a), Scope(unit=self.district_a1)):
+            listed, _more = survey_results.text_answers(
+                survey=self.workers, scope=scope, question=question
+            )
+            exported = survey_results.all_text_answers(survey=self.workers, scope=scope, limit=99)
+            self.assertNotIn("MỘT MÌNH", [text for text, _unit in listed])
+            self.assertNotIn("MỘT MÌNH", [text for _code, text, _unit in exported])
+        self.assertEqual(len(exported), 0)
+        self.assertEqual(
+            len(survey_results.all_text_answers(
+                survey=self.workers, scope=Scope(unit=self.province_a), limit=99
+            )),
+            10,
+        )  # fmt: skip
+        a1 = survey_results.results(survey=self.workers, scope=Scope(unit=self.grassroots_a1))
+        self.assertEqual((a1.question("hai-long").n, a1.question("hai-long").shown), (0, False))
+
+    def test_a_hidden_stratum_row_hides_its_n_too(self):
+        rows = survey_results._by_stratum(
+            self.workers.questions.get(code="tlu"), [None], {}, {(None, "x"): 1}, {},
+            {None: 3}, "vi", hide_small=True,
+        )  # fmt: skip
+        self.assertEqual((rows[0].n, set(rows[0].figures)), ("—", {"—"}))
+
+    def test_a_date_of_workers_gives_its_count_not_its_earliest_and_latest_day(self):
+        """The earliest and the latest day are each one worker's answer."""
+        self.answer(self.ours, 1, tlu=["co"], tlu_nam=datetime.date(1990, 3, 1))
+        self.answer(self.ours, 4, tlu=["co"], tlu_nam=datetime.date(2015, 6, 1))
+        self.close()
+        signed = self.own().question("tlu-nam")
+        self.assertEqual((signed.shown, signed.n), (True, 5))
+        self.assertEqual((signed.first_day, signed.last_day), (None, None))
+        self.client.force_login(self.gina)
+        page = self.client.get(reverse("survey_results", args=[self.workers.pk]))
+        self.assertContains(page, "n = 5")
+        self.assertNotContains(page, "01/03/1990")
+        self.assertNotContains(page, "01/06/2015")
+
+    def test_worker_figures_weigh_each_unit_by_its_strata_draw(self):
+        """A stratum of 40 units with 2 drawn, all "có"; one of 4 units with 2 drawn, all
+        "không"; five answers each. w = 40/2 = 20 and 4/2 = 2:
+        p̂ = (20·5 + 20·5) / (20·10 + 2·10) = 200/220 ≈ 0,909 (unweighted: 0,5). Every
+        unit's answers alike within its stratum: no spread seen, no margin."""
+        survey = make_survey(
+            self, respondents=Survey.Respondents.PEOPLE, title="Có trọng số",
+            state=Survey.State.CLOSED,
+        )  # fmt: skip
+        plan = [(self.district_a1, 40, [self.grassroots_a1, self.more_a1[0]], "co"),
+                (self.district_a2, 4, [self.grassroots_a2, self.more_a2[0]], "khong")]
+        for branch, population, units, said in plan:
+            stratum = Stratum.objects.create(
+                survey=survey, branch=branch, kind=self.kinds["grassroots"],
+                population=population, drawn=len(units),
+            )  # fmt: skip
+            for unit in units:
+                respondent = Respondent.objects.create(survey=survey, unit=unit, stratum=stratum)
+                self.answer(respondent, 5, tlu=[said], doan_vien=1 if said == "co" else 3)
+        found = survey_results.results(survey=survey, scope=Scope(unit=self.province_a))
+        yes = found.question("tlu").choices[0]
+        self.assertEqual(yes.count, 10)
+        self.assertAlmostEqual(yes.estimate.value, 200 / 220)
+        self.assertAlmostEqual(yes.estimate.value, 0.909, places=3)
+        self.assertIsNone(yes.estimate.margin)
+        # The mean, the same way: (20·10·1 + 2·10·3) / 220.
+        self.assertAlmostEqual(found.question("doan-vien").mean.value, 260 / 220)
+
+    def test_a_reader_narrowing_an_open_survey_to_one_unit_waits_for_its_closing(self):
+        """dave (the province, who can print every unit's questionnaires) narrows to
+        A1-01 while answers come in: he would watch its figures change answer by
+        answer, so he waits like A1-01's own people; district A1, with two units asked,
+        he reads."""
+        self.answer(self.ours, 6, tlu=["co"])
+        second = Respondent.objects.create(survey=self.workers, unit=self.more_a1[0])
+        self.answer(second, 5, tlu=["khong"])
+        for unit, waits in ((self.grassroots_a1, True), (self.district_a1, False),
+                            (self.district_a2, True)):  # fmt: skip
+            scope = survey_results.reader_scope(
+                user=self.dave, survey=self.workers, unit_pk=unit.pk, kind_pk=None
+            )
+            self.assertEqual(scope.waits, waits, unit)
+            found = survey_results.results(survey=self.workers, scope=scope)
+            self.assertEqual(found.waiting, waits, unit)
+        narrowed = survey_results.reader_scope(
+            user=self.dave, survey=self.workers, unit_pk=self.grassroots_a1.pk, kind_pk=None
+        )
+        found = survey_results.results(survey=self.workers, scope=narrowed)
+        self.assertEqual(found.responses, 0)
+        self.assertFalse(any(r.choices for r in found.questions))
+        self.close()
+        found = survey_results.results(survey=self.workers, scope=narrowed)
+        self.assertEqual((found.waiting, found.responses), (False, 6))
+
+    def test_a_chart_reads_one_questions_figures_whatever_their_number(self):
+        self.answer(self.ours, 6, tlu=["co"], doan_vien=1, hai_long=3, hoat_dong=["thi-dua"])
+        self.answer(self.theirs, 6, tlu=["khong"], doan_vien=2, hai_long=4)
+        only = survey_results.results(survey=self.workers, scope=Scope(unit=self.province_a),
+                                      only="tlu")  # fmt: skip
+        self.assertEqual([r.code for r in only.questions], ["tlu"])
+        self.assertEqual([c.count for c in only.question("tlu").choices], [6, 6])
+        self.client.force_login(self.dave)
+        chart = reverse("survey_result_chart", args=[self.workers.pk, "tlu", "svg"])
+        with CaptureQueriesContext(connection) as few:
+            self.assertEqual(self.client.get(chart).status_code, 200)
+        for number in range(3):
+            question = Question.objects.create(
+                survey=self.workers, order=10 + number, code=f"them-{number}", kind="single",
+                label=f"Thêm {number}",
+            )  # fmt: skip
+            Choice.objects.create(question=question, order=1, code="co", label="Có")
+        for response in Response.objects.filter(respondent__survey=self.workers):
+            for question in self.workers.questions.filter(code__startswith="them-"):
+                answer = Answer.objects.create(response=response, question=question)
+                answer.chosen.set(question.choices.all())
+        with CaptureQueriesContext(connection) as more:
+            self.assertEqual(self.client.get(chart).status_code, 200)
+        self.assertEqual(len(more), len(few))

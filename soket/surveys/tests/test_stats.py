@@ -59,6 +59,35 @@ class ClusteredTests(SimpleTestCase):
             self.assertEqual(stats.margin_text(estimate, share=True, language="vi"), "")
 
 
+class WeightedClusteredTests(SimpleTestCase):
+    """Units drawn by stratum, not in proportion: each weighs w = N_h/n_h;
+    p̂ = Σw·y / Σw·m, var = Σ_h n_h/(n_h − 1)·Σ_{i∈h}(w·z − mean_h(w·z))² / (Σw·m)²,
+    z = y − p̂·m."""
+
+    def test_two_strata_of_two_units_worked_by_hand(self):
+        """A (40 units, 2 drawn, w = 20): 5 of 5 and 3 of 5; B (4 units, 2 drawn, w = 2):
+        0 of 5 and 2 of 5. Σw·y = 20·8 + 2·2 = 164, Σw·m = 220, p̂ = 41/55.
+        A: z = 5 − 5·41/55 = 14/11 and 3 − 41/11 = −8/11; w·z = 280/11, −160/11, mean
+        60/11, deviations ±20: 2/1·800 = 1600. B: z = −41/11, −19/11; w·z = −82/11,
+        −38/11, deviations ±2: 2/1·8 = 16. var = 1616 / 220²."""
+        estimate = stats.clustered([
+            stats.Cluster(5, 5, 20.0, "A"), stats.Cluster(5, 3, 20.0, "A"),
+            stats.Cluster(5, 0, 2.0, "B"), stats.Cluster(5, 2, 2.0, "B"),
+        ])  # fmt: skip
+        self.assertAlmostEqual(estimate.value, 41 / 55)
+        self.assertAlmostEqual(estimate.margin, 1.96 * math.sqrt(1616 / 220**2))
+        self.assertAlmostEqual(estimate.margin, 0.358141, places=5)
+        self.assertEqual(estimate.n, 20)
+
+    def test_a_stratum_of_one_unit_leaves_no_margin(self):
+        estimate = stats.clustered([
+            stats.Cluster(5, 5, 20.0, "A"), stats.Cluster(5, 3, 20.0, "A"),
+            stats.Cluster(5, 0, 4.0, "B"),
+        ])  # fmt: skip
+        self.assertAlmostEqual(estimate.value, 160 / 220)
+        self.assertIsNone(estimate.margin)
+
+
 class StratifiedTests(SimpleTestCase):
     def test_a_stratified_share_weights_each_stratum_by_its_units(self):
         # A: 3 of 4 answering units out of 10; B: 2 of 6 out of 30. W = 1/4, 3/4.

@@ -202,7 +202,7 @@ def result_chart(
     if file_format not in charts.FORMATS:
         raise Http404
     scope = _get_scope_for_user(request, survey, request.GET)
-    found = survey_results_data.results(survey=survey, scope=scope)
+    found = survey_results_data.results(survey=survey, scope=scope, only=code)
     drawn = charts.drawing(share_chart, _chart_data(survey, found, code), file_format=file_format)
     response = HttpResponse(drawn.content, charts.FORMATS[file_format])
     response["Cache-Control"] = "private, max-age=60"
@@ -324,11 +324,14 @@ def method_text(found: Results) -> str:
     if found.method == survey_results_data.WORKERS:
         return _(
             "Workers' answers come in clusters, the units that handed out the "
-            "questionnaires: each share (or mean) is the ratio of the answers of the units, "
-            "p = Σy / Σm, and its variance Σ(y − p·m)² / (k(k − 1)·m̄²), with k the units, m "
-            "the answers of a unit and y those of them taking the choice; without a finite "
-            "population correction, the margin of error at 95 percent is indicative. The "
-            "answers of a unit count only once at least five of its workers answered."
+            "questionnaires, drawn by stratum: each share (or mean) is the weighted ratio "
+            "p = Σw·y / Σw·m, with m the answers of a unit, y those of them taking the "
+            "choice and w = N/n its stratum's units over its units counted; its variance "
+            "Σ n/(n − 1)·Σ(w·z − mean of w·z)² / (Σw·m)² by stratum, z = y − p·m. Without "
+            "a finite population correction, the margin of error at 95 percent is "
+            "indicative. A unit's answers count only once at least five of its workers "
+            "answered, and in a question's figures only if at least five of them answered "
+            "it."
         )
     return _("Your unit's own answer.")
 
@@ -407,8 +410,8 @@ def result_quote(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan, quote_unit = _quoting(request, survey, scope)
     if quote_unit is None:
         raise PermissionDenied  # they write no report of this plan in this line
-    found = survey_results_data.results(survey=survey, scope=scope)
     code = request.POST.get(QUESTION, "")
+    found = survey_results_data.results(survey=survey, scope=scope, only=code)
     error = message = ""
     report = None
     try:
