@@ -17,14 +17,17 @@ list, stratum row, chart or export until at least access.SMALLEST_GROUP_SHOWN of
 have answered (counted_units, in SQL in every query here); and in each question's
 figures a unit counts only if at least that many of its workers answered that question
 (its other answers are dropped from every sum, per unit and per stratum, before any
-figure is made; its text answers to it are not listed). So every figure of a question,
-in any scope, is a sum over whole units each with at least SMALLEST_GROUP_SHOWN answers
-to it, and the difference of two scopes' figures is again such a sum: never fewer than
-that many workers of one unit. A date question of workers gives only its count (its
-earliest and latest days would each be one person's answer). While the survey is open,
-a reader whose scope holds a single unit asked, and the people of a unit asked, read
-its workers only once it is closed (Scope.waits): they would see each new answer in the
-change it makes. Text answers are listed by their text, never in the order they came.
+figure is made; its text answers to it are not listed). So every count of a question,
+in any scope and stratum row, is a sum over whole units each with at least
+SMALLEST_GROUP_SHOWN answers to it, and so is a scope's count less that of a scope
+within it: no such difference isolates fewer than that many workers of one unit. (A
+scope holding a single unit's workers shows that unit's aggregate, of at least that
+many.) A date question of workers gives only its count (its earliest and latest days
+would each be one person's answer). While the survey is open, a reader whose scope
+holds a single unit asked (or a single unit whose workers count so far), and the people
+of a unit asked, read its workers only once it is closed (Scope.waits): they would see
+each new answer in the change it makes. Text answers are listed by their text, never in
+the order they came.
 """
 
 from __future__ import annotations
@@ -66,9 +69,9 @@ class Scope:
     kind: UnitKind | None = None
     own: bool = False  # a reader of their own unit's answers only
     # A worker survey read by people of a unit asked in the scope (who know whom they
-    # handed each questionnaire), or narrowed to a single unit asked: watching one
-    # unit's figures move as answers arrive would show each one, so they are read only
-    # once the survey is closed.
+    # handed each questionnaire), or narrowed to a single unit asked (or to a single
+    # unit whose workers count so far): watching one unit's figures move as answers
+    # arrive would show each one, so they are read only once the survey is closed.
     waits: bool = False
 
 
@@ -162,8 +165,16 @@ def reader_scope(*, user: User, survey: Survey, unit_pk: int | None, kind_pk: in
 
 
 def _single_unit(respondents: QuerySet[Respondent]) -> bool:
-    """The scope holds a single unit asked: its figures are that unit's workers'."""
-    return len(respondents.values_list("unit_id", flat=True)[:2]) == 1
+    """The scope's figures are a single unit's workers': it holds one unit asked, or
+    one unit whose workers count so far (access.SMALLEST_GROUP_SHOWN answers)."""
+    if len(respondents.values_list("unit_id", flat=True)[:2]) == 1:
+        return True
+    counted = (
+        respondents.annotate(given=Count("responses", filter=Q(responses__is_worker=True)))
+        .filter(given__gte=access.SMALLEST_GROUP_SHOWN)
+        .values_list("pk", flat=True)
+    )
+    return len(counted[:2]) == 1
 
 
 def _within(scope: Scope, prefix: str = "") -> Q:
@@ -190,9 +201,10 @@ def respondents_in(survey: Survey, scope: Scope) -> QuerySet[Respondent]:
 def counted_units(survey: Survey, scope: Scope | None = None) -> QuerySet[Respondent, Any]:
     """The respondents (ids) of a worker survey whose workers' answers count: those
     with at least access.SMALLEST_GROUP_SHOWN of them (one grouped subquery).
-    The answers of a unit with fewer count in no figure, text or export, for anyone:
-    no figure, nor the difference of two figures, rests on a handful of workers of one
-    workplace, whom its people can tell apart.
+    The answers of a unit with fewer count in no figure, text or export, for anyone.
+    This alone does not keep one question's figures from resting on fewer workers (a
+    single worker of five may answer an optional question): each question's figures
+    drop the units with fewer answers to it as well (_question_result, text_answers).
 
     Counted from the respondents of the scope's units (a path range), not from the
     survey's responses: for a province of a national sample the planner then reads the
@@ -618,9 +630,7 @@ def _question_result(
         else:
             per_mean = [
                 stats.MeanStratum(
-                    population=_population(
-                        counts, key, sums.get(key, (0,))[0], skipped=skipped
-                    ),
+                    population=_population(counts, key, sums.get(key, (0,))[0], skipped=skipped),
                     answered=sums.get(key, (0,))[0],
                     total=sums.get(key, (0, 0.0))[1],
                     squares=sums.get(key, (0, 0.0, 0.0))[2],
@@ -650,9 +660,7 @@ def _weights(counts: Counts, clusters: dict[Key, Any]) -> dict[int | None, float
     counted: dict[int | None, int] = defaultdict(int)
     for stratum, _cluster in clusters:
         counted[stratum] += 1
-    return {
-        stratum: counts.population.get(stratum, n) / n for stratum, n in counted.items()
-    }
+    return {stratum: counts.population.get(stratum, n) / n for stratum, n in counted.items()}
 
 
 def _order(strata: dict[int, Stratum]):
@@ -752,9 +760,7 @@ def text_answers(
     is_worker = survey.respondents == Survey.Respondents.PEOPLE
     answers = answers_in(survey, scope).filter(question=question).exclude(text="")
     if is_worker:
-        answers = answers.filter(
-            response__respondent__in=_enough_texts(survey, scope, question)
-        )
+        answers = answers.filter(response__respondent__in=_enough_texts(survey, scope, question))
     answers = answers.order_by("text", "pk")
     start = (page - 1) * TEXTS_PER_PAGE
     rows = list(

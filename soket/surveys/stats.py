@@ -27,8 +27,9 @@ The margin is z·√var with z = 1.96.
   with m_i the answers of unit i to the question and y_i those that took the choice (for
   a mean, the sum of unit i's answers). With one stratum and equal weights this is
   Σ z_i² / (k (k − 1) m̄²). No finite population correction (how many workers each unit
-  has is not known). A stratum with fewer than two units counted adds no term but
-  leaves the margin not computable; fewer than two units in all: no margin.
+  has is not known). Strata with one unit counted are collapsed for the variance: pooled
+  into one, or a lone one into the smallest other stratum (_collapsed); fewer than two
+  units in all: no margin.
 
 An estimated variance of 0 from a sample (a share of 0 or 1, every answer the same) is
 not a margin of 0: the sample says nothing of the spread, so no margin is given.
@@ -113,12 +114,26 @@ def clustered(clusters: Sequence[Cluster]) -> Estimate:
     for c in used:
         by_stratum.setdefault(c.stratum, []).append(c.weight * (c.total - value * c.answered))
     spread = 0.0
-    for terms in by_stratum.values():
-        if len(terms) < 2:
-            return Estimate(value, None, n)  # a stratum of one unit: no variance known
+    for terms in _collapsed(list(by_stratum.values())):
         middle = sum(terms) / len(terms)
         spread += len(terms) / (len(terms) - 1) * sum((t - middle) ** 2 for t in terms)
     return Estimate(value, _margin(spread / weighted**2), n)
+
+
+def _collapsed(groups: list[list[float]]) -> list[list[float]]:
+    """The strata for the variance, each of two units or more. A stratum with one unit
+    counted has no variance of its own (a small sample drawn one a stratum, or a unit
+    whose fellows answered too little): such strata are pooled into one, or a lone one
+    joins the smallest other stratum — the usual "collapsed strata", which overstates
+    the variance a little rather than give no margin at all."""
+    whole = [terms for terms in groups if len(terms) >= 2]
+    lone = [term for terms in groups if len(terms) < 2 for term in terms]
+    if len(lone) >= 2:
+        whole.append(lone)
+    elif lone:
+        smallest = min(whole, key=len)  # there is one: two units at least were counted
+        whole[whole.index(smallest)] = smallest + lone
+    return whole
 
 
 def census_share(hits: int, n: int) -> Estimate:
@@ -137,9 +152,7 @@ def census_mean(n: int, total: float) -> Estimate:
 def _every_unit(strata: Sequence[ShareStratum] | Sequence[MeanStratum]) -> bool:
     """Every unit of every stratum answered (a stratum of none asked, behind a skip
     rule, has nothing left to chance either)."""
-    return any(s.answered > 0 for s in strata) and all(
-        s.answered >= s.population for s in strata
-    )
+    return any(s.answered > 0 for s in strata) and all(s.answered >= s.population for s in strata)
 
 
 def stratified_share(strata: Sequence[ShareStratum]) -> Estimate:

@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from soket.orgs.models import Role
@@ -21,6 +22,7 @@ from soket.surveys import results as survey_results
 from soket.surveys.models import Answer, Choice, Question, Respondent, Response, Stratum, Survey
 from soket.surveys.results import Scope
 from soket.surveys.tests.making import SurveyTestCase, make_survey
+from soket.surveys.views.results import waiting_text
 from soket.testing import make_user
 
 DAY = datetime.date(2016, 2, 10)
@@ -664,8 +666,10 @@ class WorkersTests(SurveyTestCase):
             self, respondents=Survey.Respondents.PEOPLE, title="Có trọng số",
             state=Survey.State.CLOSED,
         )  # fmt: skip
-        plan = [(self.district_a1, 40, [self.grassroots_a1, self.more_a1[0]], "co"),
-                (self.district_a2, 4, [self.grassroots_a2, self.more_a2[0]], "khong")]
+        plan = [
+            (self.district_a1, 40, [self.grassroots_a1, self.more_a1[0]], "co"),
+            (self.district_a2, 4, [self.grassroots_a2, self.more_a2[0]], "khong"),
+        ]
         for branch, population, units, said in plan:
             stratum = Stratum.objects.create(
                 survey=survey, branch=branch, kind=self.kinds["grassroots"],
@@ -705,6 +709,21 @@ class WorkersTests(SurveyTestCase):
         found = survey_results.results(survey=self.workers, scope=narrowed)
         self.assertEqual(found.responses, 0)
         self.assertFalse(any(r.choices for r in found.questions))
+        # A district of two units asked, only one of which has five answers so far:
+        # its figures are that one unit's, and wait too.
+        Response.objects.filter(respondent=second).delete()
+        scope = survey_results.reader_scope(
+            user=self.dave, survey=self.workers, unit_pk=self.district_a1.pk, kind_pk=None
+        )
+        self.assertTrue(scope.waits)
+        with translation.override(settings.LANGUAGE_CODE):
+            self.client.force_login(self.dave)
+            page = self.client.get(
+                reverse("survey_results", args=[self.workers.pk]),
+                {"don-vi": self.grassroots_a1.pk},
+            )
+            self.assertContains(page, escape(waiting_text(found)))
+            self.assertNotContains(page, "n = 6")
         self.close()
         found = survey_results.results(survey=self.workers, scope=narrowed)
         self.assertEqual((found.waiting, found.responses), (False, 6))

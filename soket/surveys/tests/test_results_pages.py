@@ -251,6 +251,8 @@ class WorkerPagesTests(ResultsTestCase):
         other = Respondent.objects.create(survey=self.workers, unit=self.grassroots_a2)
         for _n in range(6):
             give(other, worker=True, tlu=["khong"])
+        # Closed: while open, the figures of the one unit counted would wait for it.
+        Survey.objects.filter(pk=self.workers.pk).update(state=Survey.State.CLOSED)
         self.client.force_login(self.dave)
         page = self.client.get(self.page)
         found = results_of(self.workers, self.province_a)

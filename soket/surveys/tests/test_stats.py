@@ -79,13 +79,24 @@ class WeightedClusteredTests(SimpleTestCase):
         self.assertAlmostEqual(estimate.margin, 0.358141, places=5)
         self.assertEqual(estimate.n, 20)
 
-    def test_a_stratum_of_one_unit_leaves_no_margin(self):
+    def test_a_stratum_of_one_unit_joins_the_smallest_other_for_the_variance(self):
+        """A (w = 20): 5 of 5 and 3 of 5; B (w = 4), one unit: 0 of 5. p̂ = 160/220 = 8/11.
+        B has no variance of its own and is collapsed into A: w·z = 20·(5 − 40/11) =
+        300/11, 20·(3 − 40/11) = −140/11, 4·(0 − 40/11) = −160/11, mean 0;
+        3/2·(300² + 140² + 160²)/11² = 202800/121; var = that / 220²."""
         estimate = stats.clustered([
             stats.Cluster(5, 5, 20.0, "A"), stats.Cluster(5, 3, 20.0, "A"),
             stats.Cluster(5, 0, 4.0, "B"),
         ])  # fmt: skip
         self.assertAlmostEqual(estimate.value, 160 / 220)
-        self.assertIsNone(estimate.margin)
+        self.assertAlmostEqual(estimate.margin, 1.96 * math.sqrt(202800 / 121) / 220)
+
+    def test_strata_of_one_unit_each_are_pooled_into_one(self):
+        """Two strata of one unit (w = 4 each): 0 of 5 and 2 of 5. p̂ = 8/40 = 0.2;
+        w·z = 4·(0 − 1) = −4, 4·(2 − 1) = 4, mean 0; 2/1·32 = 64; var = 64/40²."""
+        estimate = stats.clustered([stats.Cluster(5, 0, 4.0, "B"), stats.Cluster(5, 2, 4.0, "C")])
+        self.assertAlmostEqual(estimate.value, 0.2)
+        self.assertAlmostEqual(estimate.margin, 1.96 * math.sqrt(64 / 40**2))
 
 
 class StratifiedTests(SimpleTestCase):

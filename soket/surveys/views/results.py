@@ -327,7 +327,8 @@ def method_text(found: Results) -> str:
             "questionnaires, drawn by stratum: each share (or mean) is the weighted ratio "
             "p = Σw·y / Σw·m, with m the answers of a unit, y those of them taking the "
             "choice and w = N/n its stratum's units over its units counted; its variance "
-            "Σ n/(n − 1)·Σ(w·z − mean of w·z)² / (Σw·m)² by stratum, z = y − p·m. Without "
+            "Σ n/(n − 1)·Σ(w·z − mean of w·z)² / (Σw·m)² by stratum, z = y − p·m, strata "
+            "with one unit counted pooled together. Without "
             "a finite population correction, the margin of error at 95 percent is "
             "indicative. A unit's answers count only once at least five of its workers "
             "answered, and in a question's figures only if at least five of them answered "
@@ -343,7 +344,15 @@ def too_few_text(found: Results) -> str:
     ) % {"count": found.smallest}
 
 
-def waiting_text() -> str:
+def waiting_text(found: Results | None = None) -> str:
+    """Why a worker survey's figures wait for its closing: the reader's own unit's
+    workers, or a scope of one unit's workers or holding the reader's unit."""
+    if found is not None and not found.scope.own:
+        return _(
+            "These workers' answers are shown once the survey is closed: they are a single "
+            "unit's, or your unit's among them, and while answers still come in each new one "
+            "could be told from the change it makes."
+        )
     return _(
         "Your unit's workers' answers are shown once the survey is closed: while answers "
         "still come in, each new one could be told from the change it makes."
@@ -353,7 +362,7 @@ def waiting_text() -> str:
 def hidden_text(found: Results) -> str:
     """Why the answers (or one question's) are not shown."""
     if found.waiting:
-        return waiting_text()
+        return waiting_text(found)
     if found.too_few:
         return too_few_text(found)
     return _("Fewer than %(count)d workers answered this question: it is not shown.") % {
