@@ -39,8 +39,9 @@ Fewer than two answers: no margin.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -157,53 +158,55 @@ def _every_unit(strata: Sequence[ShareStratum] | Sequence[MeanStratum]) -> bool:
 
 def stratified_share(strata: Sequence[ShareStratum]) -> Estimate:
     """p̂ = Σ W_h p̂_h, var = Σ W_h² (1 − n_h/N_h) · p̂_h(1 − p̂_h)/(n_h − 1)."""
+
+    def share(stratum: ShareStratum) -> float:
+        return stratum.hits / stratum.answered
+
+    def variance(stratum: ShareStratum) -> float:
+        p = share(stratum)
+        return stratum.answered / (stratum.answered - 1) * p * (1 - p)
+
+    return _stratified(strata, share, variance)
+
+
+def stratified_mean(strata: Sequence[MeanStratum]) -> Estimate:
+    """ȳ = Σ W_h ȳ_h, var = Σ W_h² (1 − n_h/N_h) s_h²/n_h."""
+
+    def mean(stratum: MeanStratum) -> float:
+        return stratum.total / stratum.answered
+
+    def variance(stratum: MeanStratum) -> float:
+        return _sample_variance(stratum.answered, stratum.total, stratum.squares)
+
+    return _stratified(strata, mean, variance)
+
+
+def _stratified(
+    strata: Sequence[Any], estimate: Callable[[Any], float], variance: Callable[[Any], float]
+) -> Estimate:
+    """The stratified estimator both a share and a mean are: Σ W_h·estimate_h, with
+    W_h = N_h/N over the strata that answered, and var = Σ W_h² (1 − n_h/N_h) s_h²/n_h
+    (`variance` gives s_h², asked only of a stratum of two answers or more)."""
     answered = [s for s in strata if s.answered > 0]
     n = sum(s.answered for s in answered)
     population = sum(s.population for s in answered)
     if n == 0 or population <= 0:
         return Estimate(None, None, n)
-    value, variance = 0.0, 0.0
+    value, spread = 0.0, 0.0
     computable = n >= 2
     for stratum in answered:
         weight = stratum.population / population
-        p = stratum.hits / stratum.answered
-        value += weight * p
+        value += weight * estimate(stratum)
         fpc = max(1 - stratum.answered / stratum.population, 0.0) if stratum.population else 0.0
         if fpc == 0:
             continue  # every unit of the stratum answered: nothing unknown there
         if stratum.answered < 2:
             computable = False
             continue
-        s2 = stratum.answered / (stratum.answered - 1) * p * (1 - p)
-        variance += weight * weight * fpc * s2 / stratum.answered
+        spread += weight * weight * fpc * variance(stratum) / stratum.answered
     if _every_unit(strata):
         return Estimate(value, None, n, census=True)
-    return Estimate(value, _margin(variance) if computable else None, n)
-
-
-def stratified_mean(strata: Sequence[MeanStratum]) -> Estimate:
-    """ȳ = Σ W_h ȳ_h, var = Σ W_h² (1 − n_h/N_h) s_h²/n_h."""
-    answered = [s for s in strata if s.answered > 0]
-    n = sum(s.answered for s in answered)
-    population = sum(s.population for s in answered)
-    if n == 0 or population <= 0:
-        return Estimate(None, None, n)
-    value, variance = 0.0, 0.0
-    computable = n >= 2
-    for stratum in answered:
-        weight = stratum.population / population
-        value += weight * stratum.total / stratum.answered
-        fpc = max(1 - stratum.answered / stratum.population, 0.0) if stratum.population else 0.0
-        if fpc == 0:
-            continue
-        if stratum.answered < 2:
-            computable = False
-            continue
-        s2 = _sample_variance(stratum.answered, stratum.total, stratum.squares)
-        variance += weight * weight * fpc * s2 / stratum.answered
-    if _every_unit(strata):
-        return Estimate(value, None, n, census=True)
-    return Estimate(value, _margin(variance) if computable else None, n)
+    return Estimate(value, _margin(spread) if computable else None, n)
 
 
 # How they are written: 62,5% and "± 8,1 điểm %" in Vietnamese.
